@@ -1,0 +1,648 @@
+/* validate.c - keepalived's defaults and cross-checks after parsing.
+ *
+ * Split per object, each check one small function, with keepalived's
+ * messages so that `-t` flags the same lines.  Checks that need the host
+ * (interfaces, script files, users) run only when the options ask.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "parse_int.h"
+
+static void
+at(struct pctx *pc, struct cf_loc loc, enum diag_level lvl, enum diag_class cls,
+   const char *msg)
+{
+	diag_add(pc->d, lvl, cls, loc.file, loc.line, 0, "%s", msg);
+}
+
+#define AT(pc, loc, cls, ...) do { \
+	char *m_ = NULL; \
+	if (asprintf(&m_, __VA_ARGS__) >= 0) { \
+		at((pc), (loc), DIAG_ERROR, (cls), m_); \
+		free(m_); \
+	} \
+} while (0)
+
+static bool
+interface_exists(struct pctx *pc, const char *name)
+{
+	if (!pc->opts->check_interfaces || pc->m->global.dynamic_interfaces)
+		return true;
+	return if_nametoindex(name) != 0;
+}
+
+/* ---- scripts ------------------------------------------------------------ */
+
+/* Resolve a command the way keepalived does: as is with a '/', else PATH. */
+static bool
+find_executable(const char *cmd, char *out, size_t len)
+{
+	if (strchr(cmd, '/')) {
+		snprintf(out, len, "%s", cmd);
+		return access(cmd, X_OK) == 0;
+	}
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	while (*path) {
+		const char *colon = strchr(path, ':');
+		size_t n = colon ? (size_t)(colon - path) : strlen(path);
+		snprintf(out, len, "%.*s/%s", (int)n, path, cmd);
+		if (access(out, X_OK) == 0)
+			return true;
+		path += n + (colon ? 1 : 0);
+	}
+	return false;
+}
+
+/* A path is secure when it and its directories are root-owned and not
+ * writable by group or others (keepalived's check_script_secure). */
+static bool
+path_is_secure(const char *path)
+{
+	char buf[4096];
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (;;) {
+		struct stat st;
+		if (stat(buf, &st))
+			return false;
+		if (st.st_uid != 0 || (st.st_mode & (S_IWGRP | S_IWOTH)))
+			return S_ISDIR(st.st_mode) && (st.st_mode & S_ISVTX) &&
+			       st.st_uid == 0 && strcmp(buf, path);
+		char *slash = strrchr(buf, '/');
+		if (!slash || slash == buf)
+			return true;
+		*slash = '\0';
+	}
+}
+
+struct script_scan {
+	bool any_executable;
+	bool any_check_executable;
+	bool default_user_ok;
+};
+
+/* What keepalived reports for one script that will be run. */
+static bool
+check_script(struct pctx *pc, struct script_scan *ss, struct cf_script *sc,
+	     struct cf_loc user_loc, bool is_check)
+{
+	char path[4096];
+	if (!sc || !sc->argv || !pc->opts->check_scripts)
+		return true;
+	const struct cf_global *g = &pc->m->global;
+	if (g->enable_script_security && !sc->user && !g->script_user_set &&
+	    !ss->default_user_ok) {
+		at(pc, user_loc, DIAG_ERROR, DC_GENERAL,
+		   "Unable to set default user keepalived_script for script");
+		return false;
+	}
+	if (!find_executable(sc->argv[0], path, sizeof(path)))
+		return false;
+	if (is_check)
+		ss->any_check_executable = true;
+	else
+		ss->any_executable = true;
+	if (g->enable_script_security && !path_is_secure(path)) {
+		AT(pc, sc->loc, DC_SECURITY,
+		   "Unsafe permissions found for script '%s' - disabling.", sc->cmd);
+		return false;
+	}
+	return true;
+}
+
+static void
+check_notify(struct pctx *pc, struct script_scan *ss, struct cf_notify *n)
+{
+	struct cf_script *all[] = { n->master, n->backup, n->fault, n->stop,
+				    n->deleted, n->notify, n->master_rx_lower_pri };
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (all[i])
+			check_script(pc, ss, all[i], all[i]->loc, false);
+}
+
+/* ---- tracker references --------------------------------------------------- */
+
+static struct cf_vrrp_script *
+find_script(struct cf_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->nscripts; i++)
+		if (!m->scripts[i].removed && !strcmp(m->scripts[i].name, name))
+			return &m->scripts[i];
+	return NULL;
+}
+
+static bool
+track_file_exists(struct cf_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->ntrack_files; i++)
+		if (!m->track_files[i].removed && !strcmp(m->track_files[i].name, name))
+			return true;
+	return false;
+}
+
+static bool
+track_proc_exists(struct cf_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->ntrack_procs; i++)
+		if (!m->track_procs[i].removed && !strcmp(m->track_procs[i].name, name))
+			return true;
+	return false;
+}
+
+/* Drop references to objects that don't exist, as keepalived does. */
+static void
+resolve_tracks(struct pctx *pc, const char *owner, struct cf_track_list *scripts,
+	       struct cf_track_list *files, struct cf_track_list *procs)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < scripts->n; i++) {
+		struct cf_track_ref *r = &scripts->v[i];
+		struct cf_vrrp_script *s = find_script(pc->m, r->name);
+		if (!s) {
+			AT(pc, r->loc, DC_GENERAL, "(%s) track script %s not found, ignoring...",
+			   owner, r->name);
+			continue;
+		}
+		s->used = true;
+		scripts->v[keep++] = *r;
+	}
+	scripts->n = keep;
+	keep = 0;
+	for (size_t i = 0; i < files->n; i++) {
+		struct cf_track_ref *r = &files->v[i];
+		if (!track_file_exists(pc->m, r->name)) {
+			AT(pc, r->loc, DC_GENERAL, "(%s) track file %s not found, ignoring...",
+			   owner, r->name);
+			continue;
+		}
+		files->v[keep++] = *r;
+	}
+	files->n = keep;
+	keep = 0;
+	for (size_t i = 0; i < procs->n; i++) {
+		struct cf_track_ref *r = &procs->v[i];
+		if (!track_proc_exists(pc->m, r->name)) {
+			AT(pc, r->loc, DC_GENERAL, "(%s) track process %s not found, ignoring...",
+			   owner, r->name);
+			continue;
+		}
+		procs->v[keep++] = *r;
+	}
+	procs->n = keep;
+}
+
+static void
+check_track_interfaces(struct pctx *pc, const char *owner, const char *own_if,
+		       struct cf_track_list *l)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		struct cf_track_ref *r = &l->v[i];
+		if (own_if && !strcmp(r->name, own_if) && r->has_weight) {
+			pc_global(pc, DIAG_ERROR, DC_GENERAL,
+				  "(%s) Ignoring track_interface %s since own interface",
+				  owner, r->name);
+			continue;
+		}
+		if (!interface_exists(pc, r->name)) {
+			AT(pc, r->loc, DC_GENERAL, "(%s) tracked interface %s doesn't exist",
+			   owner, r->name);
+			continue;
+		}
+		l->v[keep++] = *r;
+	}
+	l->n = keep;
+}
+
+/* ---- instances ------------------------------------------------------------ */
+
+static int
+instance_family(const struct cf_vrrp_instance *vi)
+{
+	if (vi->native_ipv6)
+		return AF_INET6;
+	if (vi->vips.n)
+		return vi->vips.v[0].addr.family;
+	if (vi->mcast_src.family)
+		return vi->mcast_src.family;
+	if (vi->npeers)
+		return vi->peers[0].addr.family;
+	return AF_INET;
+}
+
+static void
+check_vips(struct pctx *pc, struct cf_vrrp_instance *vi, struct cf_ipaddress_list *l,
+	   bool excluded)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < l->n; i++) {
+		struct cf_ipaddress *a = &l->v[i];
+		char buf[64];
+		cf_inaddr_str(&a->addr, buf, sizeof(buf));
+		if (!excluded && a->addr.family != vi->family) {
+			AT(pc, a->loc, DC_GENERAL,
+			   "(%s): address family must match VRRP instance [%s] - ignoring",
+			   vi->name, buf);
+			continue;
+		}
+		if (a->dev[0] && !interface_exists(pc, a->dev)) {
+			AT(pc, a->loc, DC_WARNING,
+			   "WARNING - interface %s for ip address %s doesn't exist",
+			   a->dev, buf);
+			pc_global(pc, DIAG_ERROR, DC_WARNING,
+				  "Non-existent interface specified in configuration");
+		}
+		l->v[keep++] = *a;
+	}
+	l->n = keep;
+}
+
+static void
+instance_priority_and_state(struct pctx *pc, struct cf_vrrp_instance *vi)
+{
+	if (!vi->priority_set && vi->state == CF_STATE_MASTER)
+		vi->priority = 255;
+	if (vi->priority == 255 && vi->state == CF_STATE_UNSET)
+		vi->state = CF_STATE_MASTER;
+	if (vi->state == CF_STATE_UNSET)
+		vi->state = CF_STATE_BACKUP;
+	if (vi->nopreempt && vi->priority == 255) {
+		pc_global(pc, DIAG_ERROR, DC_GENERAL,
+			  "(%s) nopreempt is incompatible with priority 255. resetting nopreempt",
+			  vi->name);
+		vi->nopreempt = false;
+	}
+	if (vi->nopreempt && vi->state == CF_STATE_MASTER) {
+		pc_global(pc, DIAG_ERROR, DC_GENERAL,
+			  "(%s) Warning - nopreempt will not work with initial state MASTER - clearing",
+			  vi->name);
+		vi->nopreempt = false;
+	}
+	if (vi->preempt_delay_us && vi->state == CF_STATE_MASTER) {
+		pc_global(pc, DIAG_ERROR, DC_GENERAL,
+			  "(%s) Warning - preempt delay will not work with initial state MASTER - clearing",
+			  vi->name);
+		vi->preempt_delay_us = 0;
+	}
+}
+
+static void
+instance_version_and_timers(struct pctx *pc, struct cf_vrrp_instance *vi)
+{
+	if (vi->family == AF_INET6) {
+		if (vi->version == 2)
+			pc_global(pc, DIAG_ERROR, DC_GENERAL,
+				  "(%s) cannot use IPv6 with VRRP version 2; setting version 3",
+				  vi->name);
+		vi->version = 3;
+	} else if (!vi->version) {
+		vi->version = pc->m->global.vrrp_version;
+	}
+	if (vi->version == 2 && vi->advert_us % 1000000) {
+		pc_global(pc, DIAG_ERROR, DC_GENERAL,
+			  "(%s) VRRPv2 advertisement interval %u.%06us must be an integer. rounding",
+			  vi->name, vi->advert_us / 1000000, vi->advert_us % 1000000);
+		vi->advert_us = (vi->advert_us + 500000) / 1000000 * 1000000;
+		if (!vi->advert_us)
+			vi->advert_us = 1000000;
+	}
+	if (vi->version == 3 && vi->advert_us % 10000) {
+		pc_global(pc, DIAG_ERROR, DC_GENERAL,
+			  "(%s) VRRPv3 advertisement interval %u.%06us must be in units of 10ms - rounding",
+			  vi->name, vi->advert_us / 1000000, vi->advert_us % 1000000);
+		vi->advert_us = (vi->advert_us + 5000) / 10000 * 10000;
+	}
+	if (vi->version == 3 && vi->advert_us > 40950000)
+		vi->advert_us = 40950000;
+}
+
+static void
+instance_auth(struct pctx *pc, struct cf_vrrp_instance *vi, bool strict)
+{
+	if (vi->auth_type == CF_AUTH_NONE)
+		return;
+	if (vi->version == 3) {
+		pc_global(pc, DIAG_ERROR, DC_GENERAL,
+			  "(%s) VRRP version 3 does not support authentication. Ignoring.",
+			  vi->name);
+		vi->auth_type = CF_AUTH_NONE;
+	} else if (strict) {
+		pc_global(pc, DIAG_ERROR, DC_GENERAL,
+			  "(%s) Strict mode does not support authentication. Ignoring.",
+			  vi->name);
+		vi->auth_type = CF_AUTH_NONE;
+	} else if (vi->auth_type == CF_AUTH_PASS && !vi->auth_pass[0]) {
+		pc_global(pc, DIAG_ERROR, DC_GENERAL,
+			  "(%s) no authentication data provided - ignoring authentication",
+			  vi->name);
+		vi->auth_type = CF_AUTH_NONE;
+	} else if (vi->auth_type == CF_AUTH_AH && vi->state == CF_STATE_MASTER &&
+		   vi->priority != 255) {
+		pc_global(pc, DIAG_ERROR, DC_GENERAL,
+			  "(%s) Initial state master is incompatible with AH authentication - clearing",
+			  vi->name);
+		vi->state = CF_STATE_BACKUP;
+	}
+}
+
+static void
+instance_unicast(struct pctx *pc, struct cf_vrrp_instance *vi)
+{
+	if (vi->unicast_ttl != CF_UNSET && !vi->npeers) {
+		AT(pc, vi->end, DC_GENERAL,
+		   "(%s): Cannot use unicast_ttl without unicast peers - resetting", vi->name);
+		vi->unicast_ttl = CF_UNSET;
+	}
+	if (vi->unicast_src_set && !vi->npeers && !vi->unicast_fault_no_peer)
+		pc_global(pc, DIAG_ERROR, DC_GENERAL,
+			  "(%s) A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is deprecated - please update your configuration.",
+			  vi->name);
+}
+
+static void
+validate_instance(struct pctx *pc, struct cf_vrrp_instance *vi, bool *bad_if,
+		  struct script_scan *ss)
+{
+	const struct cf_global *g = &pc->m->global;
+	bool strict = vi->strict_mode == CF_UNSET ? g->strict : vi->strict_mode;
+
+	if (!vi->vrid)
+		pc_global(pc, DIAG_ERROR, DC_GENERAL, "(%s) the virtual router id must be set",
+			  vi->name);
+	if (vi->ifname[0]) {
+		if (!interface_exists(pc, vi->ifname)) {
+			AT(pc, vi->if_loc, DC_WARNING,
+			   "WARNING - interface %s for vrrp_instance %s doesn't exist",
+			   vi->ifname, vi->name);
+			*bad_if = true;
+		}
+	} else if (!vi->npeers) {
+		pc_global(pc, DIAG_ERROR, DC_GENERAL, "(%s) Unknown interface!", vi->name);
+	}
+
+	vi->family = instance_family(vi);
+	instance_priority_and_state(pc, vi);
+	instance_version_and_timers(pc, vi);
+	instance_auth(pc, vi, strict);
+	instance_unicast(pc, vi);
+
+	check_vips(pc, vi, &vi->vips, false);
+	check_vips(pc, vi, &vi->evips, true);
+	if (!vi->vips.n)
+		pc_global(pc, DIAG_ERROR, DC_GENERAL,
+			  vi->version == 3 || strict
+				  ? "(%s) No VIP specified; at least one is required"
+				  : "(%s) No VIP specified; at least one is sensible",
+			  vi->name);
+
+	check_track_interfaces(pc, vi->name, vi->ifname[0] ? vi->ifname : NULL,
+			       &vi->track_if);
+	resolve_tracks(pc, vi->name, &vi->track_script, &vi->track_file,
+		       &vi->track_process);
+	check_notify(pc, ss, &vi->notify);
+}
+
+/* Two instances may not share a VRID on one interface and family. */
+static void
+check_duplicate_vrids(struct pctx *pc)
+{
+	struct cf_model *m = pc->m;
+	for (size_t i = 0; i < m->ninstances; i++) {
+		const struct cf_vrrp_instance *a = &m->instances[i];
+		if (!a->vrid || !a->ifname[0])
+			continue;
+		for (size_t j = i + 1; j < m->ninstances; j++) {
+			const struct cf_vrrp_instance *b = &m->instances[j];
+			if (b->vrid == a->vrid && b->family == a->family &&
+			    !strcmp(a->ifname, b->ifname) && !a->npeers && !b->npeers)
+				pc_global(pc, DIAG_ERROR, DC_GENERAL,
+					  "%s and %s both use VRID %d with IPv%d on interface %s",
+					  a->name, b->name, a->vrid,
+					  a->family == AF_INET6 ? 6 : 4, a->ifname);
+		}
+	}
+}
+
+/* ---- sync groups ----------------------------------------------------------- */
+
+static struct cf_vrrp_instance *
+find_instance(struct cf_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->ninstances; i++)
+		if (!strcmp(m->instances[i].name, name))
+			return &m->instances[i];
+	return NULL;
+}
+
+static void
+validate_group(struct pctx *pc, struct cf_sync_group *g, struct script_scan *ss)
+{
+	if (!g->nmembers) {
+		pc_global(pc, DIAG_ERROR, DC_GENERAL, "Sync group %s has no virtual router(s). removing",
+			  g->name);
+		g->removed = true;
+		return;
+	}
+	size_t found = 0;
+	for (size_t i = 0; i < g->nmembers; i++) {
+		struct cf_vrrp_instance *vi = find_instance(pc->m, g->members[i]);
+		if (!vi) {
+			pc_global(pc, DIAG_ERROR, DC_GENERAL,
+				  "Virtual router %s specified in sync group %s doesn't exist - ignoring",
+				  g->members[i], g->name);
+			continue;
+		}
+		if (vi->sync_group) {
+			pc_global(pc, DIAG_ERROR, DC_GENERAL,
+				  "Virtual router %s cannot exist in more than one sync group; ignoring %s",
+				  vi->name, g->name);
+			continue;
+		}
+		vi->sync_group = g->name;
+		g->members[found++] = g->members[i];
+	}
+	g->nmembers = found;
+	if (!found) {
+		pc_global(pc, DIAG_ERROR, DC_GENERAL,
+			  "Sync group %s, no matching virtual router found in group declaration - removing",
+			  g->name);
+		g->removed = true;
+		return;
+	}
+	if (found == 1)
+		pc_global(pc, DIAG_ERROR, DC_GENERAL,
+			  "Sync group %s has only 1 virtual router(s) - this probably isn't what you want",
+			  g->name);
+	check_track_interfaces(pc, g->name, NULL, &g->track_if);
+	resolve_tracks(pc, g->name, &g->track_script, &g->track_file, &g->track_process);
+	check_notify(pc, ss, &g->notify);
+}
+
+/* ---- virtual servers ----------------------------------------------------------- */
+
+static const char *
+proto_name(enum cf_proto p)
+{
+	switch (p) {
+	case CF_PROTO_TCP: return "tcp";
+	case CF_PROTO_UDP: return "udp";
+	case CF_PROTO_SCTP: return "sctp";
+	default: return "none";
+	}
+}
+
+static void
+validate_vs(struct pctx *pc, struct cf_virtual_server *vs, struct script_scan *ss)
+{
+	char name[96], buf[64];
+	if (vs->kind == CF_VS_FWMARK)
+		snprintf(name, sizeof(name), "FWM %u", vs->fwmark);
+	else if (vs->kind == CF_VS_GROUP)
+		snprintf(name, sizeof(name), "[%s]:%u", vs->group, vs->port);
+	else
+		snprintf(name, sizeof(name), "[%s]:%s:%u",
+			 cf_inaddr_str(&vs->addr, buf, sizeof(buf)),
+			 proto_name(vs->protocol), vs->port);
+
+	if (vs->kind == CF_VS_FWMARK && vs->protocol != CF_PROTO_UNSET)
+		pc_global(pc, DIAG_ERROR, DC_GENERAL,
+			  "Warning: Virtual server %s: protocol specified for fwmark - protocol will be ignored",
+			  name);
+	if (vs->kind != CF_VS_FWMARK && vs->protocol == CF_PROTO_UNSET) {
+		if (vs->lb_kind == CF_LB_PROXY) {
+			vs->protocol = CF_PROTO_TCP;
+		} else {
+			pc_global(pc, DIAG_ERROR, DC_GENERAL,
+				  "Virtual server %s: no protocol set - defaulting to UDP", name);
+			vs->protocol = CF_PROTO_UDP;
+		}
+	}
+	if (!vs->lb_algo[0] && vs->lb_kind != CF_LB_PROXY) {
+		pc_global(pc, DIAG_ERROR, DC_GENERAL,
+			  "Virtual server %s: no scheduler set, setting default 'wlc'", name);
+		snprintf(vs->lb_algo, sizeof(vs->lb_algo), "wlc");
+	}
+	if (vs->lb_kind == CF_LB_UNSET) {
+		pc_global(pc, DIAG_ERROR, DC_GENERAL,
+			  "Virtual server %s: no forwarding method set, setting default NAT",
+			  name);
+		vs->lb_kind = CF_LB_NAT;
+	}
+	if (!vs->nrs && !vs->has_sorry)
+		pc_global(pc, DIAG_ERROR, DC_GENERAL, "Virtual server %s has no real servers - ignoring",
+			  name);
+	for (size_t i = 0; i < vs->nrs; i++) {
+		struct cf_real_server *rs = &vs->rs[i];
+		if (!rs->weight_set)
+			rs->weight = vs->weight;
+		if (vs->kind == CF_VS_FWMARK && rs->port)
+			pc_global(pc, DIAG_ERROR, DC_GENERAL,
+				  "WARNING - fwmark virtual server %s, real server [%s]:%s:%u has port specified - port will be ignored",
+				  name, cf_inaddr_str(&rs->addr, buf, sizeof(buf)),
+				  proto_name(vs->protocol), rs->port);
+		for (size_t c = 0; c < rs->nchecks; c++)
+			if (rs->checkers[c].type == CF_CHK_MISC && rs->checkers[c].misc)
+				check_script(pc, ss, rs->checkers[c].misc,
+					     rs->checkers[c].misc->loc, true);
+		check_script(pc, ss, rs->notify_up, rs->notify_up ? rs->notify_up->loc : rs->loc,
+			     false);
+		check_script(pc, ss, rs->notify_down,
+			     rs->notify_down ? rs->notify_down->loc : rs->loc, false);
+	}
+}
+
+/* ---- the whole model --------------------------------------------------------- */
+
+static void
+validate_scripts(struct pctx *pc, struct script_scan *ss)
+{
+	for (size_t i = 0; i < pc->m->nscripts; i++) {
+		struct cf_vrrp_script *s = &pc->m->scripts[i];
+		if (s->removed || !s->used)
+			continue;
+		if (!pc->opts->check_scripts)
+			continue;
+		const struct cf_global *g = &pc->m->global;
+		if (g->enable_script_security && !s->script.user && !g->script_user_set &&
+		    !ss->default_user_ok) {
+			at(pc, s->end, DIAG_ERROR, DC_GENERAL,
+			   "Unable to set default user keepalived_script for script");
+			AT(pc, s->end, DC_GENERAL,
+			   "Unable to set default user for vrrp script %s - removing", s->name);
+			s->removed = true;
+			continue;
+		}
+		char path[4096];
+		if (!find_executable(s->script.argv[0], path, sizeof(path))) {
+			pc_global(pc, DIAG_ERROR, DC_WARNING,
+				  "Disabling track script %s since not found/accessible", s->name);
+			s->removed = true;
+			continue;
+		}
+		if (!check_script(pc, ss, &s->script, s->end, false))
+			s->removed = true;
+	}
+}
+
+void
+validate_model(struct pctx *pc)
+{
+	struct cf_model *m = pc->m;
+	struct cf_global *g = &m->global;
+	struct script_scan ss = {
+		.default_user_ok = pc->opts->check_scripts &&
+				   getpwnam("keepalived_script") != NULL,
+	};
+	bool bad_if = false;
+
+	if (g->script_user_set && pc->opts->check_scripts && !getpwnam(g->script_user))
+		pc_global(pc, DIAG_ERROR, DC_GENERAL, "Error setting global script uid/gid");
+
+	/* track_script references first: they decide which scripts are used */
+	for (size_t i = 0; i < m->nscripts; i++) {
+		struct cf_vrrp_script *s = &m->scripts[i];
+		for (size_t j = 0; j < m->ninstances && !s->removed; j++)
+			for (size_t k = 0; k < m->instances[j].track_script.n; k++)
+				if (!strcmp(m->instances[j].track_script.v[k].name, s->name))
+					s->used = true;
+		for (size_t j = 0; j < m->ngroups && !s->removed; j++)
+			for (size_t k = 0; k < m->groups[j].track_script.n; k++)
+				if (!strcmp(m->groups[j].track_script.v[k].name, s->name))
+					s->used = true;
+	}
+	validate_scripts(pc, &ss);
+
+	for (size_t i = 0; i < m->ninstances; i++)
+		validate_instance(pc, &m->instances[i], &bad_if, &ss);
+	if (bad_if)
+		pc_global(pc, DIAG_ERROR, DC_WARNING,
+			  "Non-existent interface specified in configuration");
+	check_duplicate_vrids(pc);
+	for (size_t i = 0; i < m->ngroups; i++)
+		validate_group(pc, &m->groups[i], &ss);
+	for (size_t i = 0; i < m->nvs; i++)
+		validate_vs(pc, &m->vs[i], &ss);
+
+	struct cf_script *globals[] = { g->startup_script, g->shutdown_script,
+					g->notify_fifo.script, g->vrrp_notify_fifo.script,
+					g->lvs_notify_fifo.script };
+	for (size_t i = 0; i < sizeof(globals) / sizeof(globals[0]); i++)
+		if (globals[i])
+			check_script(pc, &ss, globals[i], globals[i]->loc, false);
+
+	if (!g->enable_script_security && ss.any_executable)
+		pc_global(pc, DIAG_ERROR, DC_SECURITY,
+			  "SECURITY VIOLATION - scripts are being executed but script_security not enabled.");
+	if (!g->enable_script_security && ss.any_check_executable)
+		pc_global(pc, DIAG_ERROR, DC_SECURITY,
+			  "SECURITY VIOLATION - check scripts are being executed but script_security not enabled.");
+}
