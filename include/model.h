@@ -417,7 +417,7 @@ struct cf_real_server {
 	uint64_t delay_loop_us;
 	struct cf_checker *checkers;
 	size_t nchecks;
-	struct cf_loc loc;
+	struct cf_loc loc, end;
 	struct cf_unsupported_list unsupported;
 };
 

@@ -1,6 +1,7 @@
 /* kw_global.c - top-level and global_defs keywords. */
 #include "config.h"
 
+#include <netdb.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,16 @@
 #define CUSTOM(n, fn_) { .name = n, .type = KT_CUSTOM, .fn = fn_ }
 
 /* ---- global_defs handlers --------------------------------------------- */
+
+static bool
+host_resolves(const char *host)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res = NULL;
+	if (getaddrinfo(host, NULL, &hints, &res) || !res)
+		return false;
+	freeaddrinfo(res);
+	return true;
+}
 
 static void
 kw_router_id(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
@@ -38,6 +49,16 @@ email_entry(struct pctx *pc, const struct cf_line *ln)
 }
 
 static void
+kw_emails(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
+{
+	size_t before = pc->m->global.nemails;
+	const struct cf_line *end = pc_read_values(pc, ln, email_entry);
+	if (pc->m->global.nemails == before)
+		pc_warn(pc, end ? end : ln, 0, DC_WARNING,
+			"Warning - empty notification_email block");
+}
+
+static void
 kw_smtp_server(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 {
 	struct cf_global *g = &pc->m->global;
@@ -51,9 +72,11 @@ kw_smtp_server(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 		return;
 	}
 	struct cf_inaddr a;
-	if (pc_addr(host, &a, NULL, NULL))
+	if (pc_addr(host, &a, NULL, NULL)) {
 		g->smtp_addr = a;
-	else if (strspn(host, "0123456789.") == strlen(host) || strchr(host, ':')) {
+	} else if (strspn(host, "0123456789.") == strlen(host) || strchr(host, ':') ||
+		   (pc->opts->check_scripts && !host_resolves(host))) {
+		/* keepalived resolves the name while parsing */
 		pc_err(pc, ln, 1, DC_GENERAL, "Invalid smtp server %s %lld", host, port);
 		return;
 	}
@@ -452,7 +475,7 @@ kw_iptables(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 
 static const struct kw global_kws[] = {
 	CUSTOM("router_id", kw_router_id),
-	{ .name = "notification_email", .type = KT_VALUES, .entry = email_entry },
+	CUSTOM("notification_email", kw_emails),
 	{ .name = "notification_email_from", .type = KT_STR, .off = G(email_from) },
 	CUSTOM("smtp_server", kw_smtp_server),
 	{ .name = "smtp_helo_name", .type = KT_STR, .off = G(smtp_helo_name) },

@@ -836,59 +836,120 @@ takes_value(const char *w)
 	static const char *const flags[] = {
 		"inet", "inet6", "onlink", "no_track", "low", "medium", "high",
 		"ttl-propagate", "enabled", "disabled", "fastopen_no_cookie",
-		"add", "prepend", "append", "or", "nexthop", "not", "all",
+		"add", "prepend", "append", "nexthop", "not", "all",
 		"default", "nop", "l3mdev", "lock", NULL,
 	};
 	return !in_list(flags, w);
+}
+
+static bool
+parse_route_dst(const char *w, struct cf_route *r)
+{
+	if (!strcmp(w, "default") || !strcmp(w, "any") || !strcmp(w, "all")) {
+		r->dst.family = AF_INET;
+		r->dst_prefix = 0;
+		return true;
+	}
+	if (!strcmp(w, "default6")) {
+		r->dst.family = AF_INET6;
+		r->dst_prefix = 0;
+		return true;
+	}
+	bool has_prefix;
+	if (!pc_addr(w, &r->dst, &r->dst_prefix, &has_prefix))
+		return false;
+	if (!has_prefix)
+		r->dst_prefix = r->dst.family == AF_INET ? 32 : 128;
+	return true;
+}
+
+static void
+route_words_check(struct pctx *pc, const struct cf_line *ln, struct cf_route *r,
+		  bool *has_pref, bool *ok)
+{
+	bool rules = pc->routes_are_rules;
+	const char *const *words = rules ? rule_words : route_words;
+	bool have_dst = rules;
+	unsigned i = 0;
+	if (!rules && in_list(route_types, ln->w[0]))
+		i = 1;
+	for (; i < ln->n; i++) {
+		const char *w = ln->w[i];
+		if (!in_list(words, w)) {
+			if (!have_dst) {
+				if (!parse_route_dst(w, r)) {
+					pc_err(pc, ln, i, DC_GENERAL,
+					       "VRRP parsed invalid IP %s. skipping IP...", w);
+					*ok = false;
+					return;
+				}
+				have_dst = true;
+				continue;
+			}
+			pc_err(pc, ln, i, DC_GENERAL, "Unknown route/rule option '%s'", w);
+			*ok = false;
+			return;
+		}
+		if (!strcmp(w, "or"))
+			pc_warn(pc, ln, i, DC_DEPRECATED,
+				"\"or\" for routes is deprecated. Please use \"nexthop\"");
+		if (!rules && !strcmp(w, "gw"))
+			pc_warn(pc, ln, i, DC_DEPRECATED,
+				"\"gw\" for routes is deprecated. Please use \"via\"");
+		if (!strcmp(w, "no_track"))
+			r->no_track = true;
+		if (!strcmp(w, "preference") || !strcmp(w, "order") || !strcmp(w, "priority"))
+			*has_pref = true;
+		if (!takes_value(w) && strcmp(w, "or"))
+			continue;
+		if (i + 1 >= ln->n) {
+			pc_err(pc, ln, i, DC_GENERAL, "Missing value for %s", w);
+			*ok = false;
+			return;
+		}
+		const char *v = ln->w[++i];
+		if ((!strcmp(w, "dev") || !strcmp(w, "oif")) && strlen(v) < IF_NAMESIZE)
+			strcpy(r->dev, v);
+		if (!rules && !strcmp(w, "to")) {
+			if (!parse_route_dst(v, r)) {
+				pc_err(pc, ln, i, DC_GENERAL,
+				       "VRRP parsed invalid IP %s. skipping IP...", v);
+				*ok = false;
+				return;
+			}
+			have_dst = true;
+		}
+		if (rules && (!strcmp(w, "from") || !strcmp(w, "to")) &&
+		    strcmp(v, "all") && strcmp(v, "default")) {
+			struct cf_inaddr a;
+			uint8_t pfx;
+			if (!pc_addr(v, &a, &pfx, NULL)) {
+				pc_err(pc, ln, i, DC_GENERAL,
+				       "VRRP parsed invalid IP %s. skipping IP...", v);
+				pc_err(pc, ln, i, DC_GENERAL, "Invalid rule %s address %s", w, v);
+				*ok = false;
+				return;
+			}
+		}
+	}
 }
 
 void
 pc_route_entry(struct pctx *pc, const struct cf_line *ln)
 {
 	struct cf_route r = { .loc = pc_loc(ln) };
-	const char *const *words = pc->routes_are_rules ? rule_words : route_words;
-	unsigned i = 0;
-	if (!pc->routes_are_rules && in_list(route_types, ln->w[0]))
-		i = 1;
-	/* a route starts with its destination; a rule with keywords */
-	if (!pc->routes_are_rules && i < ln->n) {
-		const char *dst = ln->w[i];
-		if (!strcmp(dst, "default") || !strcmp(dst, "any") ||
-		    !strcmp(dst, "all") || !strcmp(dst, "default6")) {
-			if (!strcmp(dst, "default6"))
-				r.dst.family = AF_INET6;
-		} else if (!strcmp(dst, "to")) {
-			i++;
-			dst = i < ln->n ? ln->w[i] : "";
-			if (!pc_addr(dst, &r.dst, &r.dst_prefix, NULL)) {
-				pc_err(pc, ln, i, DC_GENERAL,
-				       "Invalid destination %s for route", dst);
-				return;
-			}
-		} else if (!pc_addr(dst, &r.dst, &r.dst_prefix, NULL)) {
-			pc_err(pc, ln, i, DC_GENERAL, "Invalid destination %s for route", dst);
-			return;
-		}
-		i++;
-	}
-	for (; i < ln->n; i++) {
-		const char *w = ln->w[i];
-		if (!in_list(words, w)) {
-			pc_err(pc, ln, i, DC_GENERAL, "Unknown route/rule option '%s'", w);
-			return;
-		}
-		if (!strcmp(w, "no_track"))
-			r.no_track = true;
-		if ((!strcmp(w, "dev") || !strcmp(w, "oif")) && i + 1 < ln->n &&
-		    strlen(ln->w[i + 1]) < IF_NAMESIZE)
-			strcpy(r.dev, ln->w[i + 1]);
-		if (takes_value(w)) {
-			if (i + 1 >= ln->n) {
-				pc_err(pc, ln, i, DC_GENERAL, "Missing value for %s", w);
-				return;
-			}
-			i++;
-		}
+	bool has_pref = false, ok = true;
+	route_words_check(pc, ln, &r, &has_pref, &ok);
+	if (!ok)
+		return;
+	if (pc->routes_are_rules && !has_pref)
+		pc_warn(pc, ln, 0, DC_WARNING,
+			"Rule has no preference specified - setting to 16384. This is probably not what you want.");
+	if (!pc->routes_are_rules && !r.dev[0] && !r.no_track) {
+		char buf[64];
+		pc_warn(pc, ln, 0, DC_WARNING,
+			"Warning - cannot track route %s/%u with no interface specified, not tracking",
+			cf_inaddr_str(&r.dst, buf, sizeof(buf)), r.dst_prefix);
 	}
 	r.nwords = ln->n;
 	r.words = strpool_alloc(&pc->m->pool, ln->n * sizeof(char *));

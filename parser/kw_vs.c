@@ -213,8 +213,6 @@ static const struct kw_block kb_smtp_host = { "host", TG_CHECKER, smtp_host_kws,
 static void
 ck_smtp_host(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 {
-	pc_warn(pc, ln, 0, DC_DEPRECATED,
-		"SMTP_CHECK 'host' sub-blocks are deprecated - use a real_server per host");
 	enter(pc, ln, &kb_smtp_host);
 }
 
@@ -466,7 +464,13 @@ static const struct kw rs_kws[] = {
 	CUSTOM("FILE_CHECK", kw_checker),
 	{ 0 },
 };
-static const struct kw_block kb_real_server = { "real_server", TG_RS, rs_kws, NULL };
+static void
+rs_end(struct pctx *pc, const struct cf_line *end)
+{
+	pc->rs->end = pc_loc(end);
+}
+
+static const struct kw_block kb_real_server = { "real_server", TG_RS, rs_kws, rs_end };
 
 static void
 vs_real_server(struct pctx *pc, const struct cf_line *ln, const struct kw *k)

@@ -449,17 +449,17 @@ skip_block(struct pctx *pc)
  * the keyword's line (split off by the reader) or the next line.  Words
  * after the keyword itself are reported like keepalived does.
  */
-void
+const struct cf_line *
 pc_read_values(struct pctx *pc, const struct cf_line *opener, kw_entry_fn *entry)
 {
 	if (opener->n > 1)
 		pc_err(pc, opener, 1, DC_GENERAL,
 		       "Block %s has extra parameters %s ...", opener->w[0],
 		       opener->w[1]);
-	pc_read_entries(pc, entry);
+	return pc_read_entries(pc, entry);
 }
 
-void
+const struct cf_line *
 pc_read_entries(struct pctx *pc, kw_entry_fn *entry)
 {
 	const struct cf_line *ln = pc_peek(pc);
@@ -467,10 +467,11 @@ pc_read_entries(struct pctx *pc, kw_entry_fn *entry)
 		pc_next(pc);
 	while ((ln = pc_next(pc))) {
 		if (is_word(ln, "}"))
-			return;
+			return ln;
 		if (entry)
 			entry(pc, ln);
 	}
+	return NULL;
 }
 
 static void

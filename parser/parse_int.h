@@ -156,10 +156,11 @@ void pc_note_ignored(struct pctx *pc, const struct cf_line *ln);
 
 /* the walker */
 void pc_walk_block(struct pctx *pc, const struct kw_block *kb);
-void pc_read_values(struct pctx *pc, const struct cf_line *opener,
-		    kw_entry_fn *entry);
+/* returns the closing '}' line, or NULL at end of input */
+const struct cf_line *pc_read_values(struct pctx *pc, const struct cf_line *opener,
+				     kw_entry_fn *entry);
 /* the same without the opener check, for NAME { entries } blocks */
-void pc_read_entries(struct pctx *pc, kw_entry_fn *entry);
+const struct cf_line *pc_read_entries(struct pctx *pc, kw_entry_fn *entry);
 const struct cf_line *pc_next(struct pctx *pc);
 const struct cf_line *pc_peek(struct pctx *pc);
 

@@ -460,6 +460,10 @@ emit(struct rd *r, const char *text, unsigned base_col)
 			wv[0] = w;
 			cv[0] = base_col + (unsigned)(p - text);
 			r->out->open_braces += *p == '{' ? 1 : -1;
+			if (r->out->open_braces < 0) {
+				rd_diag(r, DIAG_ERROR, DC_GENERAL, "Extra '}' found");
+				r->out->open_braces = 0;
+			}
 			push_line(r, wv, cv, 1, w);
 			start = p + 1;
 		}

@@ -357,6 +357,18 @@ instance_auth(struct pctx *pc, struct cf_vrrp_instance *vi, bool strict)
 static void
 instance_unicast(struct pctx *pc, struct cf_vrrp_instance *vi)
 {
+	size_t keep = 0;
+	for (size_t i = 0; i < vi->npeers; i++) {
+		char buf[64];
+		if (vi->peers[i].addr.family != vi->family) {
+			AT(pc, vi->peers[i].loc, DC_GENERAL,
+			   "Configuration error: VRRP instance[%s] and unicast peer address[%s] MUST be of the same family !!! Skipping...",
+			   vi->name, cf_inaddr_str(&vi->peers[i].addr, buf, sizeof(buf)));
+			continue;
+		}
+		vi->peers[keep++] = vi->peers[i];
+	}
+	vi->npeers = keep;
 	if (vi->unicast_ttl != CF_UNSET && !vi->npeers) {
 		AT(pc, vi->end, DC_GENERAL,
 		   "(%s): Cannot use unicast_ttl without unicast peers - resetting", vi->name);
@@ -430,6 +442,28 @@ check_duplicate_vrids(struct pctx *pc)
 					  a->family == AF_INET6 ? 6 : 4, a->ifname);
 		}
 	}
+}
+
+static void
+check_static_addresses(struct pctx *pc)
+{
+	const struct cf_ipaddress_list *l = &pc->m->static_addrs;
+	const char *def = pc->m->global.default_interface ? pc->m->global.default_interface
+							  : "eth0";
+	bool bad = false;
+	for (size_t i = 0; i < l->n; i++) {
+		const char *dev = l->v[i].dev[0] ? l->v[i].dev : def;
+		char buf[64];
+		if (interface_exists(pc, dev))
+			continue;
+		AT(pc, l->v[i].loc, DC_WARNING,
+		   "WARNING - interface %s for ip address %s/%u doesn't exist", dev,
+		   cf_inaddr_str(&l->v[i].addr, buf, sizeof(buf)), l->v[i].prefix);
+		bad = true;
+	}
+	if (bad)
+		pc_global(pc, DIAG_ERROR, DC_WARNING,
+			  "Non-existent interface specified in configuration");
 }
 
 /* ---- sync groups ----------------------------------------------------------- */
@@ -537,6 +571,19 @@ validate_vs(struct pctx *pc, struct cf_virtual_server *vs, struct script_scan *s
 			  name);
 		vs->lb_kind = CF_LB_NAT;
 	}
+	size_t keep = 0;
+	for (size_t i = 0; i < vs->nrs; i++) {
+		struct cf_real_server *rs = &vs->rs[i];
+		if (vs->kind == CF_VS_ADDR && vs->lb_kind != CF_LB_TUN &&
+		    rs->addr.family != vs->addr.family) {
+			AT(pc, rs->end.line ? rs->end : rs->loc, DC_GENERAL,
+			   "Address family of virtual server and real server %s don't match - skipping real server.",
+			   cf_inaddr_str(&rs->addr, buf, sizeof(buf)));
+			continue;
+		}
+		vs->rs[keep++] = *rs;
+	}
+	vs->nrs = keep;
 	if (!vs->nrs && !vs->has_sorry)
 		pc_global(pc, DIAG_ERROR, DC_GENERAL, "Virtual server %s has no real servers - ignoring",
 			  name);
@@ -567,9 +614,9 @@ validate_scripts(struct pctx *pc, struct script_scan *ss)
 {
 	for (size_t i = 0; i < pc->m->nscripts; i++) {
 		struct cf_vrrp_script *s = &pc->m->scripts[i];
-		if (s->removed || !s->used)
-			continue;
-		if (!pc->opts->check_scripts)
+		/* unused scripts are never run, but keepalived still counts
+		 * them for its script-security verdict */
+		if (s->removed || !pc->opts->check_scripts)
 			continue;
 		const struct cf_global *g = &pc->m->global;
 		if (g->enable_script_security && !s->script.user && !g->script_user_set &&
@@ -583,8 +630,10 @@ validate_scripts(struct pctx *pc, struct script_scan *ss)
 		}
 		char path[4096];
 		if (!find_executable(s->script.argv[0], path, sizeof(path))) {
-			pc_global(pc, DIAG_ERROR, DC_WARNING,
-				  "Disabling track script %s since not found/accessible", s->name);
+			if (s->used)
+				pc_global(pc, DIAG_ERROR, DC_WARNING,
+					  "Disabling track script %s since not found/accessible",
+					  s->name);
 			s->removed = true;
 			continue;
 		}
@@ -627,6 +676,7 @@ validate_model(struct pctx *pc)
 		pc_global(pc, DIAG_ERROR, DC_WARNING,
 			  "Non-existent interface specified in configuration");
 	check_duplicate_vrids(pc);
+	check_static_addresses(pc);
 	for (size_t i = 0; i < m->ngroups; i++)
 		validate_group(pc, &m->groups[i], &ss);
 	for (size_t i = 0; i < m->nvs; i++)
