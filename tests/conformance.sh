@@ -85,16 +85,18 @@ for i in 0 1 2; do
 	ip -n "$NS" link set "eth$i" up
 done
 
-# Collect configs: configs/*.conf then configs/real/*.conf, each sorted.
+# Collect configs: configs/*.conf, then configs/real/, configs/holdout/ and
+# the shipped samples/, each sorted.
 configs=()
 while IFS= read -r f; do
 	[ -n "$f" ] && configs+=("$f")
 done < <(
 	cd "$confdir" && {
 		for f in *.conf; do [ -f "$f" ] && printf '%s\n' "$f"; done | LC_ALL=C sort
-		if [ -d real ]; then
-			for f in real/*.conf; do [ -f "$f" ] && printf '%s\n' "$f"; done | LC_ALL=C sort
-		fi
+		for sub in real holdout ../../samples; do
+			[ -d "$sub" ] || continue
+			for f in "$sub"/*.conf; do [ -f "$f" ] && printf '%s\n' "$f"; done | LC_ALL=C sort
+		done
 	}
 )
 

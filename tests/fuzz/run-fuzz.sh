@@ -2,7 +2,8 @@
 # Fuzz the config parser with libFuzzer for FUZZ_SECONDS (default 60) when
 # clang is available; a crash, leak or sanitizer report fails the test.
 set -eu
-src=${top_srcdir:-.}
+src=$(cd "${top_srcdir:-.}" && pwd)
+bld=$(cd "${top_builddir:-.}" && pwd)
 secs=${FUZZ_SECONDS:-60}
 cc=${CLANG:-}
 if [ -z "$cc" ]; then
@@ -12,7 +13,7 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
 "$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-I"$src/include" -I"$src/parser" -I"${top_builddir:-.}" \
+	-I"$src/include" -I"$src/parser" -I"$bld" \
 	-DSYSCONFDIR='"/etc"' \
 	"$src"/parser/*.c "$src/tests/fuzz/fuzz_conf.c" -o "$work/fuzz_conf"
 mkdir "$work/corpus"
