@@ -132,8 +132,8 @@ vs_rise_fall(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 	long long v;
 	int *field = !strcmp(ln->w[0], "rise") ? &pc->script->rise : &pc->script->fall;
 	if (!pc_int(pc, ln, 1, 1, 2147483647, &v)) {
-		pc_err(pc, ln, 1, DC_GENERAL, "vrrp_script %s %s value invalid, setting to 1",
-		       pc->script->name, ln->w[0]);
+		pc_err(pc, ln, 1, DC_GENERAL, "(%s): vrrp script %s value '%s' invalid, defaulting to 1",
+		       pc->script->name, ln->w[0], ln->n > 1 ? ln->w[1] : "");
 		*field = 1;
 		return;
 	}
@@ -416,6 +416,18 @@ kw_track_process(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 
 /* ---- tracker references (instances and sync groups) ------------------- */
 
+/* "track_script" -> "track script", as keepalived words its messages */
+static const char *
+kw_words(const char *kw)
+{
+	static char buf[32];
+	snprintf(buf, sizeof(buf), "%s", kw);
+	for (char *p = buf; *p; p++)
+		if (*p == '_')
+			*p = ' ';
+	return buf;
+}
+
 /* NAME [weight W [reverse|noreverse]] */
 void
 pc_track_entry(struct pctx *pc, const struct cf_line *ln)
@@ -456,9 +468,14 @@ pc_track_entry(struct pctx *pc, const struct cf_line *ln)
 				r.weight = (int)v;
 				r.has_weight = true;
 			} else if (ln->n > 2) {
-				pc_err(pc, ln, 2, DC_GENERAL,
-				       "(%s) %s %s: weight must be between [-253..253] inclusive, ignoring...",
-				       owner, kw, ln->w[0]);
+				if (is_if)
+					pc_err(pc, ln, 2, DC_GENERAL,
+					       "(%s) weight %s for %s must be between [-253..253] inclusive. Ignoring...",
+					       owner, ln->w[2], ln->w[0]);
+				else
+					pc_err(pc, ln, 2, DC_GENERAL,
+					       "(%s) %s %s: weight must be between [-253..253] inclusive, ignoring...",
+					       owner, kw_words(kw), ln->w[0]);
 				if (is_if) {
 					r.weight = 0;
 					r.has_weight = true;
@@ -677,6 +694,8 @@ pc_addr_entry(struct pctx *pc, const struct cf_line *ln)
 	a.prefix = (uint8_t)maxp;
 	if (has_prefix) {
 		if (prefix > maxp) {
+			pc_err(pc, ln, 0, DC_GENERAL, "number '%u' outside range [0, %u]",
+			       prefix, maxp);
 			pc_err(pc, ln, 0, DC_GENERAL,
 			       "Invalid address prefix len %u for address %s - using %u",
 			       prefix, ln->w[0], maxp);
@@ -792,6 +811,11 @@ pc_addr_entry(struct pctx *pc, const struct cf_line *ln)
 			pc_err(pc, ln, i, DC_GENERAL,
 			       "Unknown configuration entry '%s' for ip address - ignoring", o);
 		}
+	}
+	if ((a.brd_mode == CF_BRD_SET || a.brd_mode == CF_BRD_CLEAR) && a.prefix > 30) {
+		pc_err(pc, ln, 0, DC_GENERAL,
+		       "Address prefix length %u too long for broadcast", a.prefix);
+		a.brd_mode = CF_BRD_NONE;
 	}
 	struct cf_ipaddress *slot = PC_PUSH(pc, pc->addrs->v, pc->addrs->n);
 	*slot = a;

@@ -400,6 +400,8 @@ rs_weight(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 		pc_err(pc, ln, 1, DC_GENERAL, "invalid number '%s'", s);
 		return;
 	}
+	if (v < 0)
+		pc_err(pc, ln, 1, DC_GENERAL, "negative number '%s'", s);
 	if (v < 0 || v > 2147483647) {
 		pc_err(pc, ln, 1, DC_GENERAL, "Real server weight %s is outside range 0-2147483647",
 		       s);
@@ -641,6 +643,20 @@ vs_hysteresis(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 }
 
 static void
+vs_delay_loop(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
+{
+	uint64_t v;
+	if (!pc_arg(pc, ln, 1))
+		return;
+	if (!pc_timer(pc, ln, 1, 1, UINT64_MAX - 1, &v)) {
+		pc_err(pc, ln, 1, DC_GENERAL, "virtual server delay loop '%s' invalid - ignoring",
+		       ln->w[1]);
+		return;
+	}
+	pc->vs->delay_loop_us = v;
+}
+
+static void
 vs_end(struct pctx *pc, const struct cf_line *end)
 {
 	pc->vs->end = pc_loc(end);
@@ -679,8 +695,7 @@ static const struct kw vs_kws[] = {
 	CUSTOM("sorry_server", vs_sorry),
 	CUSTOM("sorry_server_inhibit", vs_ignored),
 	CUSTOM("sorry_server_lvs_method", vs_ignored),
-	{ .name = "delay_loop", .type = KT_TIMER_US64, .off = VS(delay_loop_us), .min = 1,
-	  .max = TIMER_MAX },
+	CUSTOM("delay_loop", vs_delay_loop),
 	{ .name = "connect_timeout", .type = KT_TIMER_US, .off = VS(connect_timeout_us),
 	  .min = 1, .max = TIMER_MAX },
 	CUSTOM("retry", vs_retry),

@@ -207,7 +207,7 @@ check_track_interfaces(struct pctx *pc, const char *owner, const char *own_if,
 	size_t keep = 0;
 	for (size_t i = 0; i < l->n; i++) {
 		struct cf_track_ref *r = &l->v[i];
-		if (own_if && !strcmp(r->name, own_if) && r->has_weight) {
+		if (own_if && !strcmp(r->name, own_if)) {
 			pc_global(pc, DIAG_ERROR, DC_GENERAL,
 				  "(%s) Ignoring track_interface %s since own interface",
 				  owner, r->name);
@@ -249,6 +249,10 @@ check_vips(struct pctx *pc, struct cf_vrrp_instance *vi, struct cf_ipaddress_lis
 		char buf[64];
 		cf_inaddr_str(&a->addr, buf, sizeof(buf));
 		if (!excluded && a->addr.family != vi->family) {
+			unsigned maxp = a->addr.family == AF_INET ? 32 : 128;
+			if (a->prefix != maxp)
+				snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "/%u",
+					 a->prefix);
 			AT(pc, a->loc, DC_GENERAL,
 			   "(%s): address family must match VRRP instance [%s] - ignoring",
 			   vi->name, buf);
@@ -321,8 +325,12 @@ instance_version_and_timers(struct pctx *pc, struct cf_vrrp_instance *vi)
 			  vi->name, vi->advert_us / 1000000, vi->advert_us % 1000000);
 		vi->advert_us = (vi->advert_us + 5000) / 10000 * 10000;
 	}
-	if (vi->version == 3 && vi->advert_us > 40950000)
+	if (vi->version == 3 && vi->advert_us > 40950000) {
+		pc_global(pc, DIAG_ERROR, DC_GENERAL,
+			  "(%s) VRRPv3 advertisement interval %u.%02us is out of range. Must be less than 40.96s. Setting to 40.95s",
+			  vi->name, vi->advert_us / 1000000, vi->advert_us % 1000000 / 10000);
 		vi->advert_us = 40950000;
+	}
 }
 
 static void
@@ -534,19 +542,25 @@ proto_name(enum cf_proto p)
 	}
 }
 
+/* keepalived's name for a virtual server in messages */
+static void
+vs_name(const struct cf_virtual_server *vs, char *name, size_t len)
+{
+	char buf[64];
+	if (vs->kind == CF_VS_FWMARK)
+		snprintf(name, len, "FWM %u", vs->fwmark);
+	else if (vs->kind == CF_VS_GROUP)
+		snprintf(name, len, "[%s]:%u", vs->group, vs->port);
+	else
+		snprintf(name, len, "[%s]:%s:%u", cf_inaddr_str(&vs->addr, buf, sizeof(buf)),
+			 proto_name(vs->protocol), vs->port);
+}
+
 static void
 validate_vs(struct pctx *pc, struct cf_virtual_server *vs, struct script_scan *ss)
 {
 	char name[96], buf[64];
-	if (vs->kind == CF_VS_FWMARK)
-		snprintf(name, sizeof(name), "FWM %u", vs->fwmark);
-	else if (vs->kind == CF_VS_GROUP)
-		snprintf(name, sizeof(name), "[%s]:%u", vs->group, vs->port);
-	else
-		snprintf(name, sizeof(name), "[%s]:%s:%u",
-			 cf_inaddr_str(&vs->addr, buf, sizeof(buf)),
-			 proto_name(vs->protocol), vs->port);
-
+	vs_name(vs, name, sizeof(name));
 	if (vs->kind == CF_VS_FWMARK && vs->protocol != CF_PROTO_UNSET)
 		pc_global(pc, DIAG_ERROR, DC_GENERAL,
 			  "Warning: Virtual server %s: protocol specified for fwmark - protocol will be ignored",
@@ -559,6 +573,7 @@ validate_vs(struct pctx *pc, struct cf_virtual_server *vs, struct script_scan *s
 				  "Virtual server %s: no protocol set - defaulting to UDP", name);
 			vs->protocol = CF_PROTO_UDP;
 		}
+		vs_name(vs, name, sizeof(name));
 	}
 	if (!vs->lb_algo[0] && vs->lb_kind != CF_LB_PROXY) {
 		pc_global(pc, DIAG_ERROR, DC_GENERAL,
