@@ -402,6 +402,8 @@ struct cf_checker {
 	char *helo_name;
 	/* DNS_CHECK */
 	char *dns_type, *dns_name;
+	/* FILE_CHECK */
+	bool file_track_set;
 	struct cf_loc loc;
 	struct cf_unsupported_list unsupported;
 };
@@ -493,6 +495,9 @@ struct cf_model {
 	struct cf_route_list static_routes, static_rules;
 	struct cf_virtual_server *vs;
 	size_t nvs;
+
+	char **bfd_names;		/* bfd_instance names (BFD is not run) */
+	size_t nbfd;
 
 	/* top level */
 	char *net_namespace;

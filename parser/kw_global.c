@@ -465,6 +465,42 @@ kw_one_arg_ignored(struct pctx *pc, const struct cf_line *ln, const struct kw *k
 }
 
 static void
+kw_lvs_timeouts(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
+{
+	if (ln->n < 2) {
+		pc_err(pc, ln, 0, DC_GENERAL, "lvs_timeouts requires at least one option");
+		return;
+	}
+	for (unsigned i = 1; i < ln->n; i++) {
+		const char *w = ln->w[i];
+		if (strcmp(w, "tcp") && strcmp(w, "tcpfin") && strcmp(w, "udp")) {
+			pc_err(pc, ln, i, DC_GENERAL, "Unknown option %s specified for lvs_timeouts", w);
+			continue;
+		}
+		long long v;
+		if (i + 1 >= ln->n) {
+			pc_err(pc, ln, i, DC_GENERAL, "No value specified for lvs_timeout %s", w);
+			break;
+		}
+		if (!pc_int(pc, ln, i + 1, 0, 2678400, &v))
+			pc_err(pc, ln, i + 1, DC_GENERAL, "Invalid lvs_timeout %s (%s) - ignoring",
+			       w, ln->w[i + 1]);
+		i++;
+	}
+	pc_unsupported(pc, &pc->m->global.unsupported, ln);
+}
+
+static void
+kw_lvs_sync_daemon(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
+{
+	if (ln->n < 2) {
+		pc_err(pc, ln, 0, DC_GENERAL, "lvs_sync_daemon requires interface");
+		return;
+	}
+	pc_unsupported(pc, &pc->m->global.unsupported, ln);
+}
+
+static void
 kw_iptables(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 {
 	/* Debian's keepalived is built without iptables */
@@ -581,11 +617,11 @@ static const struct kw global_kws[] = {
 	IGN("vrrp_rx_bufs_multiplier"),
 	IGN("rs_init_notifies"),
 	IGN("no_checker_emails"),
-	IGN("lvs_timeouts"),
+	CUSTOM("lvs_timeouts", kw_lvs_timeouts),
 	IGN("lvs_flush"),
 	IGN("lvs_flush_on_stop"),
 	{ .name = "lvs_flush_onstop", .type = KT_IGNORED, .flags = KF_QUIET_DEPR },
-	IGN("lvs_sync_daemon"),
+	CUSTOM("lvs_sync_daemon", kw_lvs_sync_daemon),
 	FLAG("log_unknown_vrids", log_unknown_vrids),
 	{ .name = "vmac_prefix", .type = KT_STR, .off = G(vmac_prefix) },
 	IGN("vmac_addr_prefix"),

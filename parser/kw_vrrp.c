@@ -3,6 +3,9 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <net/if.h>
+#include <pwd.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +159,20 @@ vs_end(struct pctx *pc, const struct cf_line *end)
 	pc->script->end = pc_loc(end);
 	if (!pc->script->script.cmd) {
 		pc_err(pc, end, 0, DC_GENERAL, "No script set for vrrp_script %s - removing",
+		       pc->script->name);
+		pc->script->removed = true;
+		return;
+	}
+	/* keepalived resolves the default script user here, with the
+	 * global_defs seen so far; a script without one is removed */
+	const struct cf_global *g = &pc->m->global;
+	if (pc->opts->check_scripts && g->enable_script_security &&
+	    !pc->script->script.user && !g->script_user_set &&
+	    !getpwnam("keepalived_script")) {
+		pc_err(pc, end, 0, DC_GENERAL,
+		       "Unable to set default user keepalived_script for script");
+		pc_err(pc, end, 0, DC_GENERAL,
+		       "Unable to set default user for vrrp script %s - removing",
 		       pc->script->name);
 		pc->script->removed = true;
 	}
@@ -428,6 +445,38 @@ kw_words(const char *kw)
 	return buf;
 }
 
+/*
+ * keepalived looks a tracked object up when the reference is parsed, so it
+ * must be defined earlier in the file; interfaces must exist by then.
+ */
+static bool
+track_target_defined(struct pctx *pc, const char *kw, const char *name)
+{
+	const struct cf_model *m = pc->m;
+	if (!strcmp(kw, "track_interface"))
+		return !pc->opts->check_interfaces || m->global.dynamic_interfaces ||
+		       if_nametoindex(name);
+	if (!strcmp(kw, "track_script")) {
+		for (size_t i = 0; i < m->nscripts; i++)
+			if (!m->scripts[i].removed && !strcmp(m->scripts[i].name, name))
+				return true;
+		return false;
+	}
+	if (!strcmp(kw, "track_file")) {
+		for (size_t i = 0; i < m->ntrack_files; i++)
+			if (!m->track_files[i].removed && !strcmp(m->track_files[i].name, name))
+				return true;
+		return false;
+	}
+	if (!strcmp(kw, "track_process")) {
+		for (size_t i = 0; i < m->ntrack_procs; i++)
+			if (!m->track_procs[i].removed && !strcmp(m->track_procs[i].name, name))
+				return true;
+		return false;
+	}
+	return true;	/* track_bfd: BFD is not modelled */
+}
+
 /* NAME [weight W [reverse|noreverse]] */
 void
 pc_track_entry(struct pctx *pc, const struct cf_line *ln)
@@ -445,6 +494,15 @@ pc_track_entry(struct pctx *pc, const struct cf_line *ln)
 			       owner, kw, ln->w[0]);
 			return;
 		}
+	}
+	if (!track_target_defined(pc, kw, ln->w[0])) {
+		if (is_if)
+			pc_err(pc, ln, 0, DC_GENERAL, "(%s) tracked interface %s doesn't exist",
+			       owner, ln->w[0]);
+		else
+			pc_err(pc, ln, 0, DC_GENERAL, "(%s) %s %s not found, ignoring...", owner,
+			       kw_words(kw), ln->w[0]);
+		return;
 	}
 	struct cf_track_ref r = {
 		.name = pc_strdup(pc, ln->w[0]),
@@ -1503,6 +1561,8 @@ kw_bfd_instance(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 	}
 	if (strlen(name) > 31)
 		pc_err(pc, ln, 1, DC_GENERAL, "BFD instance name %s too long - truncating", name);
+	char **slot = PC_PUSH(pc, pc->m->bfd_names, pc->m->nbfd);
+	*slot = pc_strdup(pc, name);
 	pc_unsupported(pc, &pc->m->unsupported, ln);
 	enter_block(pc, ln, &kb_bfd_instance);
 }

@@ -82,7 +82,8 @@ ck_port(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 static void
 ck_ignored(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 {
-	pc_unsupported(pc, &pc->chk->unsupported, ln);
+	if (pc_arg(pc, ln, 1))
+		pc_unsupported(pc, &pc->chk->unsupported, ln);
 }
 
 #define CHECKER_COMMON \
@@ -315,8 +316,38 @@ static const struct kw udp_kws[] = {
 	{ 0 },
 };
 
+static void
+ck_bfd_name(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
+{
+	const char *s = pc_arg(pc, ln, 1);
+	if (!s)
+		return;
+	for (size_t i = 0; i < pc->m->nbfd; i++)
+		if (!strcmp(pc->m->bfd_names[i], s))
+			return;
+	char buf[64];
+	pc_err(pc, ln, 1, DC_GENERAL, "([%s]:%s:%u) BFD_CHECK - BFD %s not configured",
+	       cf_inaddr_str(&pc->rs->addr, buf, sizeof(buf)),
+	       pc->vs->protocol == CF_PROTO_UDP ? "udp" : "tcp", pc->rs->port, s);
+}
+
+static void
+ck_file_track(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
+{
+	const char *s = pc_arg(pc, ln, 1);
+	if (!s)
+		return;
+	for (size_t i = 0; i < pc->m->ntrack_files; i++) {
+		if (!strcmp(pc->m->track_files[i].name, s)) {
+			pc->chk->file_track_set = true;
+			return;
+		}
+	}
+	pc_err(pc, ln, 1, DC_GENERAL, "track_file %s not found", s);
+}
+
 static const struct kw bfd_check_kws[] = {
-	{ .name = "name", .type = KT_STR },
+	CUSTOM("name", ck_bfd_name),
 	{ .name = "alpha", .type = KT_OPTBOOL, .off = CK(alpha) },
 	{ 0 },
 };
@@ -329,7 +360,7 @@ ck_file_weight(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 }
 
 static const struct kw file_check_kws[] = {
-	{ .name = "track_file", .type = KT_STR },
+	CUSTOM("track_file", ck_file_track),
 	CUSTOM("weight", ck_file_weight),
 	{ .name = "dynamic", .type = KT_FLAG },
 	{ 0 },
@@ -343,6 +374,8 @@ ck_end(struct pctx *pc, const struct cf_line *end)
 		pc_err(pc, end, 0, DC_GENERAL, "HTTP/SSL_GET checker has no url(s) - ignoring");
 	if (c->type == CF_CHK_MISC && !c->misc)
 		pc_err(pc, end, 0, DC_GENERAL, "Misc check with no misc_path - ignoring");
+	if (c->type == CF_CHK_FILE && !c->file_track_set)
+		pc_err(pc, end, 0, DC_GENERAL, "FILE_CHECK has no track_file specified - ignoring");
 }
 
 static const struct {
@@ -623,6 +656,14 @@ vs_ignored(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 	pc_unsupported(pc, &pc->vs->unsupported, ln);
 }
 
+/* the same, for keywords that take a value: missing is keepalived's exit 2 */
+static void
+vs_ignored_arg(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
+{
+	if (pc_arg(pc, ln, 1))
+		pc_unsupported(pc, &pc->vs->unsupported, ln);
+}
+
 static void
 vs_family(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 {
@@ -678,12 +719,12 @@ static const struct kw vs_kws[] = {
 	CUSTOM("lb_kind", kw_lvs_method),
 	CUSTOM("protocol", vs_protocol),
 	CUSTOM("persistence_timeout", vs_persistence),
-	CUSTOM("persistence_granularity", vs_ignored),
-	CUSTOM("persistence_engine", vs_ignored),
+	CUSTOM("persistence_granularity", vs_ignored_arg),
+	CUSTOM("persistence_engine", vs_ignored_arg),
 	{ .name = "ha_suspend", .type = KT_FLAG, .off = VS(ha_suspend) },
 	{ .name = "smtp_alert", .type = KT_OPTBOOL_INT, .off = VS(smtp_alert) },
 	{ .name = "virtualhost", .type = KT_STR, .off = VS(virtualhost) },
-	CUSTOM("snmp_name", vs_ignored),
+	CUSTOM("snmp_name", vs_ignored_arg),
 	{ .name = "alpha", .type = KT_FLAG, .off = VS(alpha) },
 	{ .name = "omega", .type = KT_FLAG, .off = VS(omega) },
 	CUSTOM("quorum", vs_quorum),
@@ -694,7 +735,7 @@ static const struct kw vs_kws[] = {
 	CUSTOM("ip_family", vs_family),
 	CUSTOM("sorry_server", vs_sorry),
 	CUSTOM("sorry_server_inhibit", vs_ignored),
-	CUSTOM("sorry_server_lvs_method", vs_ignored),
+	CUSTOM("sorry_server_lvs_method", vs_ignored_arg),
 	CUSTOM("delay_loop", vs_delay_loop),
 	{ .name = "connect_timeout", .type = KT_TIMER_US, .off = VS(connect_timeout_us),
 	  .min = 1, .max = TIMER_MAX },
@@ -753,30 +794,66 @@ kw_virtual_server(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 	pc->vs = NULL;
 }
 
+/* IP-LASTOCTET or IP-IP [PORT] | IP/len [PORT] | fwmark N [inet|inet6] */
 static void
 vsg_entry(struct pctx *pc, const struct cf_line *ln)
 {
 	if (!strcmp(ln->w[0], "fwmark")) {
 		long long v;
-		pc_int(pc, ln, 1, 1, UINT32_MAX, &v);
+		if (pc_int(pc, ln, 1, 0, UINT32_MAX, &v)) {
+			pc->vsg.entries++;
+			pc->vsg.fwmark_nofamily += ln->n < 3;
+		}
 		return;
 	}
-	char buf[64];
+	char buf[128];
 	snprintf(buf, sizeof(buf), "%s", ln->w[0]);
-	/* IP-LASTOCTET or IP-IP ranges */
 	char *dash = strchr(buf, '-');
 	if (dash)
-		*dash = '\0';
+		*dash++ = '\0';
 	struct cf_inaddr a;
 	uint8_t prefix;
 	if (!pc_addr(buf, &a, &prefix, NULL)) {
-		pc_err(pc, ln, 0, DC_GENERAL, "Invalid virtual server group entry %s", ln->w[0]);
+		pc_err(pc, ln, 0, DC_GENERAL, "Invalid virtual server group IP address %s - skipping",
+		       ln->w[0]);
 		return;
+	}
+	if (dash) {
+		struct cf_inaddr b;
+		char *end;
+		long last = strtol(dash, &end, a.family == AF_INET6 ? 16 : 10);
+		bool full = pc_addr(dash, &b, NULL, NULL);
+		unsigned lim = a.family == AF_INET6 ? 0xffff : 255;
+		unsigned start = a.family == AF_INET6 ? (unsigned)(a.a[14] << 8 | a.a[15]) : a.a[3];
+		if (full)
+			last = a.family == AF_INET6 ? (b.a[14] << 8 | b.a[15]) : b.a[3];
+		else if (*end || last < 0) {
+			pc_err(pc, ln, 0, DC_GENERAL, "Invalid virtual server group range '%s'",
+			       ln->w[0]);
+			return;
+		}
+		if ((unsigned long)last > lim) {
+			pc_err(pc, ln, 0, DC_GENERAL,
+			       "Virtual server group range '%s' end '%s' too large", ln->w[0], dash);
+			return;
+		}
+		if ((unsigned)last <= start) {
+			pc_err(pc, ln, 0, DC_GENERAL,
+			       "Address range end is not greater than address range start - %s - skipping",
+			       ln->w[0]);
+			return;
+		}
 	}
 	if (ln->n > 1) {
 		long long p;
-		pc_int(pc, ln, 1, 0, 65535, &p);
+		if (!pc_int(pc, ln, 1, 0, 65535, &p))
+			return;
 	}
+	pc->vsg.entries++;
+	if (a.family == AF_INET)
+		pc->vsg.v4++;
+	else
+		pc->vsg.v6++;
 }
 
 void
@@ -785,5 +862,14 @@ kw_vs_group(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 	if (ln->n < 2)
 		pc_err(pc, ln, 1, DC_GENERAL, "virtual_server_group must have a name");
 	pc_unsupported(pc, &pc->m->unsupported, ln);
-	pc_read_entries(pc, vsg_entry);
+	memset(&pc->vsg, 0, sizeof(pc->vsg));
+	const struct cf_line *end = pc_read_entries(pc, vsg_entry);
+	const char *name = ln->n > 1 ? ln->w[1] : "";
+	if (!pc->vsg.entries)
+		pc_err(pc, end ? end : ln, 0, DC_GENERAL,
+		       "virtual server group %s has no entries - removing", name);
+	else if (pc->vsg.v4 && pc->vsg.v6)
+		pc_err(pc, end ? end : ln, 0, DC_GENERAL,
+		       "virtual server group %s cannot have IPv4, IPv6 and fwmark without family - removing",
+		       name);
 }

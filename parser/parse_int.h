@@ -103,6 +103,10 @@ struct pctx {
 	bool routes_are_rules;
 	const char *value_kw;		/* keyword of that value block */
 
+	struct {			/* virtual_server_group being read */
+		unsigned entries, v4, v6, fwmark_nofamily;
+	} vsg;
+
 	const char **noted;		/* keywords already reported as ignored */
 	size_t nnoted;
 	bool stop;			/* missing parameter: stop like keepalived */

@@ -234,9 +234,16 @@ try_definition(struct rd *r, char *text)
 	size_t len = (size_t)(p - name);
 	char *value = skip_blanks(p + 1);
 	rtrim(value);
-	if (!strcmp(value, "\\")) {
+	size_t vlen = strlen(value);
+	if (vlen && value[vlen - 1] == '\\') {
+		/* a trailing '\' starts a multi-line definition; text before it
+		 * is its first line */
+		value[vlen - 1] = '\0';
+		rtrim(value);
 		struct def *d = def_set(r, name, len, NULL);
 		d->multiline = true;
+		if (*value)
+			def_append_line(d, value);
 		r->collecting = d;
 		return true;
 	}
@@ -767,7 +774,7 @@ expand_seq(struct rd *r, char *args, const char *rest, bool hex, int depth,
 	if (ok && hex)
 		ok = start >= 0 && end >= 0;
 	if (!ok) {
-		rd_diag(r, DIAG_ERROR, DC_GENERAL, "Invalid ~SEQ values '%s'", orig);
+		rd_diag(r, DIAG_ERROR, DC_GENERAL, "Invalid ~SEQ specification '%s'", orig);
 		return;
 	}
 	for (long v = start; step > 0 ? v <= end : v >= end; v += step) {
@@ -788,8 +795,8 @@ expand_lst(struct rd *r, char *args, const char *rest, int depth,
 {
 	char *a[256];
 	size_t n = split_args(args, a, 256);
-	if (n < 1 || !*a[0]) {
-		rd_diag(r, DIAG_ERROR, DC_GENERAL, "Invalid ~LST values '%s'", orig);
+	if (n < 2 || !*a[0]) {
+		rd_diag(r, DIAG_ERROR, DC_GENERAL, "Invalid ~LST specification '%s'", orig);
 		return;
 	}
 	char *vars[16];
@@ -830,17 +837,25 @@ try_generator(struct rd *r, char *text, int depth)
 {
 	bool hex = false, lst = false;
 	char *p;
-	if (!strncmp(text, "~SEQx(", 6)) {
+	if (!strncmp(text, "~SEQx", 5)) {
 		hex = true;
-		p = text + 6;
-	} else if (!strncmp(text, "~SEQ(", 5)) {
 		p = text + 5;
-	} else if (!strncmp(text, "~LST(", 5)) {
+	} else if (!strncmp(text, "~SEQ", 4)) {
+		p = text + 4;
+	} else if (!strncmp(text, "~LST", 4)) {
 		lst = true;
-		p = text + 5;
+		p = text + 4;
 	} else {
 		return false;
 	}
+	/* keepalived skips blanks before the '(' */
+	p = skip_blanks(p);
+	if (*p != '(') {
+		rd_diag(r, DIAG_ERROR, DC_GENERAL, "Invalid %s specification '%s'",
+			lst ? "~LST" : "~SEQ", text);
+		return true;
+	}
+	p++;
 	/* find the matching ')' (braces in ~LST may hold commas) */
 	int brace = 0;
 	char *close = NULL;
@@ -855,7 +870,7 @@ try_generator(struct rd *r, char *text, int depth)
 		}
 	}
 	if (!close) {
-		rd_diag(r, DIAG_ERROR, DC_GENERAL, "Invalid %s - missing ')' in '%s'",
+		rd_diag(r, DIAG_ERROR, DC_GENERAL, "Invalid %s specification '%s'",
 			lst ? "~LST" : "~SEQ", text);
 		return true;
 	}

@@ -158,45 +158,30 @@ track_proc_exists(struct cf_model *m, const char *name)
 	return false;
 }
 
-/* Drop references to objects that don't exist, as keepalived does. */
+/* Drop references to objects removed since (script not found, no file
+ * set...): keepalived says so once, on the object, not on each reference. */
 static void
 resolve_tracks(struct pctx *pc, const char *owner, struct cf_track_list *scripts,
 	       struct cf_track_list *files, struct cf_track_list *procs)
 {
 	size_t keep = 0;
 	for (size_t i = 0; i < scripts->n; i++) {
-		struct cf_track_ref *r = &scripts->v[i];
-		struct cf_vrrp_script *s = find_script(pc->m, r->name);
-		if (!s) {
-			AT(pc, r->loc, DC_GENERAL, "(%s) track script %s not found, ignoring...",
-			   owner, r->name);
+		struct cf_vrrp_script *s = find_script(pc->m, scripts->v[i].name);
+		if (!s)
 			continue;
-		}
 		s->used = true;
-		scripts->v[keep++] = *r;
+		scripts->v[keep++] = scripts->v[i];
 	}
 	scripts->n = keep;
 	keep = 0;
-	for (size_t i = 0; i < files->n; i++) {
-		struct cf_track_ref *r = &files->v[i];
-		if (!track_file_exists(pc->m, r->name)) {
-			AT(pc, r->loc, DC_GENERAL, "(%s) track file %s not found, ignoring...",
-			   owner, r->name);
-			continue;
-		}
-		files->v[keep++] = *r;
-	}
+	for (size_t i = 0; i < files->n; i++)
+		if (track_file_exists(pc->m, files->v[i].name))
+			files->v[keep++] = files->v[i];
 	files->n = keep;
 	keep = 0;
-	for (size_t i = 0; i < procs->n; i++) {
-		struct cf_track_ref *r = &procs->v[i];
-		if (!track_proc_exists(pc->m, r->name)) {
-			AT(pc, r->loc, DC_GENERAL, "(%s) track process %s not found, ignoring...",
-			   owner, r->name);
-			continue;
-		}
-		procs->v[keep++] = *r;
-	}
+	for (size_t i = 0; i < procs->n; i++)
+		if (track_proc_exists(pc->m, procs->v[i].name))
+			procs->v[keep++] = procs->v[i];
 	procs->n = keep;
 }
 
@@ -211,11 +196,6 @@ check_track_interfaces(struct pctx *pc, const char *owner, const char *own_if,
 			pc_global(pc, DIAG_ERROR, DC_GENERAL,
 				  "(%s) Ignoring track_interface %s since own interface",
 				  owner, r->name);
-			continue;
-		}
-		if (!interface_exists(pc, r->name)) {
-			AT(pc, r->loc, DC_GENERAL, "(%s) tracked interface %s doesn't exist",
-			   owner, r->name);
 			continue;
 		}
 		l->v[keep++] = *r;
@@ -633,16 +613,6 @@ validate_scripts(struct pctx *pc, struct script_scan *ss)
 		 * them for its script-security verdict */
 		if (s->removed || !pc->opts->check_scripts)
 			continue;
-		const struct cf_global *g = &pc->m->global;
-		if (g->enable_script_security && !s->script.user && !g->script_user_set &&
-		    !ss->default_user_ok) {
-			at(pc, s->end, DIAG_ERROR, DC_GENERAL,
-			   "Unable to set default user keepalived_script for script");
-			AT(pc, s->end, DC_GENERAL,
-			   "Unable to set default user for vrrp script %s - removing", s->name);
-			s->removed = true;
-			continue;
-		}
 		char path[4096];
 		if (!find_executable(s->script.argv[0], path, sizeof(path))) {
 			if (s->used)

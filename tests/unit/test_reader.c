@@ -183,7 +183,7 @@ test_seq_invalid(void **state)
 	struct fixture *f = read_text("~SEQ(X, 1, 0, 5) a\n~SEQ(X, 5, 1, 1) b\n", NULL);
 	assert_int_equal(f->lines.n, 0);
 	assert_int_equal(f->d.n, 2);
-	assert_non_null(strstr(f->d.v[0].msg, "Invalid ~SEQ values"));
+	assert_non_null(strstr(f->d.v[0].msg, "Invalid ~SEQ specification"));
 	fixture_free(f);
 }
 
