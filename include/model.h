@@ -71,6 +71,8 @@ struct cf_ipaddress {
 	char label[IF_NAMESIZE];
 	struct cf_inaddr peer;
 	uint8_t peer_prefix;
+	/* nodad is the "-nodad" keyword: keep DAD on (keepalived turns DAD
+	 * off on IPv6 VIPs unless it is given) */
 	bool home, nodad, mngtmpaddr, noprefixroute, autojoin, no_track;
 	bool use_vmac;
 	int64_t preferred_lft;	/* CF_UNSET = kernel default, -2 = forever */

@@ -17,8 +17,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <syslog.h>
+
 #include "conf.h"
+#include "daemon.h"
 #include "diag.h"
+#include "engine.h"
+#include "log.h"
 
 #define DEFAULT_CONF SYSCONFDIR "/keepalived/keepalived.conf"
 
@@ -31,7 +36,10 @@ struct cli {
 	bool all_config;
 	bool dont_fork;
 	bool log_console;
+	bool no_syslog;
+	bool keep_vips;
 	int log_detail;
+	int facility;
 	const char *pid_file, *vrrp_pid_file, *checkers_pid_file, *bfd_pid_file;
 };
 
@@ -103,6 +111,24 @@ signum(const char *name)
 }
 
 enum { OPT_ALL = 256, OPT_SIGNUM, OPT_CONFIG_FD };
+
+/* -S: 0-7 (LOG_LOCALn), local0-local7, user, daemon */
+static int
+parse_facility(const char *s)
+{
+	static const int local[] = { LOG_LOCAL0, LOG_LOCAL1, LOG_LOCAL2, LOG_LOCAL3,
+				     LOG_LOCAL4, LOG_LOCAL5, LOG_LOCAL6, LOG_LOCAL7 };
+	if (s[0] >= '0' && s[0] <= '7' && !s[1])
+		return local[s[0] - '0'];
+	if (!strncmp(s, "local", 5) && s[5] >= '0' && s[5] <= '7' && !s[6])
+		return local[s[5] - '0'];
+	if (!strcmp(s, "user"))
+		return LOG_USER;
+	if (!strcmp(s, "daemon"))
+		return LOG_DAEMON;
+	fprintf(stderr, "Invalid log facility '%s'\n", s);
+	return LOG_DAEMON;
+}
 
 static const struct option long_opts[] = {
 	{ "use-file", required_argument, NULL, 'f' },
@@ -181,9 +207,12 @@ parse_args(int argc, char **argv, struct cli *c)
 			printf("%d\n", s);
 			return 0;
 		}
-		case 'S': case 'u': case 's': case 'A': case 'M': case OPT_CONFIG_FD:
-		case 'P': case 'C': case 'B': case OPT_ALL: case 'G': case 'X':
-		case 'V': case 'I': case 'R': case 'T': case 'a': case 'x': case 'm':
+		case 'G': c->no_syslog = true; break;
+		case 'V': c->keep_vips = true; break;
+		case 'S': c->facility = parse_facility(optarg); break;
+		case 'u': case 's': case 'A': case 'M': case OPT_CONFIG_FD:
+		case 'P': case 'C': case 'B': case OPT_ALL: case 'X':
+		case 'I': case 'R': case 'T': case 'a': case 'x': case 'm':
 			break;	/* accepted; acted on by the daemon once it runs */
 		case ':':
 			if (optopt)
@@ -243,20 +272,78 @@ config_test(const struct cli *c)
 	return rc;
 }
 
+/* Log the configuration's problems the way keepalived's daemon does. */
+static void
+log_diagnostics(const struct diag *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		const struct diag_entry *e = &d->v[i];
+		if (e->level == DIAG_NOTE)
+			continue;
+		if (e->file && e->line)
+			log_info("(%s: Line %u) %s", e->file, e->line, e->msg);
+		else
+			log_info("%s", e->msg);
+	}
+}
+
+static int
+run_daemon(const struct cli *c)
+{
+	struct log_opts lo = {
+		.console = c->log_console, .syslog = !c->no_syslog,
+		.detail = c->log_detail, .facility = c->facility,
+	};
+	log_init(&lo);
+	if (!c->dont_fork && daemonize() < 0)
+		return 1;
+	const char *pid_file = c->pid_file ? c->pid_file : RUNSTATEDIR "/keepalived.pid";
+	const char *vrrp_pid_file = c->vrrp_pid_file ? c->vrrp_pid_file : RUNSTATEDIR "/vrrp.pid";
+	log_info("Starting Keepalived v2.2.7 (Vigil %s)", PACKAGE_VERSION);
+	if (pidfile_running(pid_file)) {
+		log_info("daemon is already running");
+		return 0;
+	}
+	/* one process does keepalived's parent and VRRP child work */
+	pidfile_write(pid_file, getpid());
+	pidfile_write(vrrp_pid_file, getpid());
+
+	struct cf_options opts = {
+		.config_id = c->config_id, .all_config = c->all_config,
+		.check_interfaces = true, .check_scripts = true,
+	};
+	struct diag d;
+	diag_init(&d);
+	log_info("Configuration file %s", c->conf_file);
+	struct cf_model *m = cf_load(c->conf_file, &opts, &d);
+	log_diagnostics(&d);
+	int rc;
+	if (d.missing_param)
+		rc = 2;
+	else if (d.include_failed)
+		rc = 6;
+	else {
+		struct engine_opts eo = { .keep_vips_on_stop = c->keep_vips };
+		log_info("Startup complete");
+		rc = engine_run(m, &eo);
+	}
+	model_free(m);
+	diag_free(&d);
+	pidfile_remove(vrrp_pid_file);
+	pidfile_remove(pid_file);
+	log_info("Stopped Keepalived v2.2.7 (Vigil %s)", PACKAGE_VERSION);
+	log_close();
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
-	struct cli c = { .conf_file = DEFAULT_CONF };
+	struct cli c = { .conf_file = DEFAULT_CONF, .facility = LOG_DAEMON };
 	int rc = parse_args(argc, argv, &c);
 	if (rc >= 0)
 		return rc;
 	if (c.config_test)
 		return config_test(&c);
-
-	/* The VRRP engine lands with issue #3; until then the daemon only
-	 * validates its configuration and says so plainly. */
-	rc = config_test(&c);
-	fprintf(stderr, "keepalived (Vigil %s): configuration %s; the VRRP engine is not "
-		"built yet, exiting\n", PACKAGE_VERSION, rc ? "has problems" : "OK");
-	return rc ? rc : 1;
+	return run_daemon(&c);
 }

@@ -4,5 +4,6 @@
 set -eu
 src=${top_srcdir:-.}
 bld=${top_builddir:-.}
+"$bld/tests/fuzz/fuzz_vrrp_pkt_driver" "$src/tests/fuzz/corpus_vrrp"
 exec "$bld/tests/fuzz/fuzz_conf_driver" "$src/tests/fuzz/corpus" "$src/tests/configs" \
 	"$src/tests/configs/real"

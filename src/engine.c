@@ -1,0 +1,721 @@
+/* engine.c - the VRRP daemon loop (see engine.h).
+ *
+ * The state machine (vrrp_fsm.c) decides; this file only turns its actions
+ * into I/O: adverts out through raw sockets, VIPs through netlink,
+ * gratuitous ARP / NA, log lines.  Received packets go through the codec's
+ * receive rules first; a packet that fails one is counted and dropped, and
+ * never reaches the state machine or the timers.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "garp.h"
+#include "log.h"
+#include "netlink.h"
+#include "vrrp_fsm.h"
+#include "vrrp_pkt.h"
+#include "vrrp_sock.h"
+
+#define DROP_LOG_INTERVAL_US 10000000ULL	/* one line per reason per 10 s */
+#define MAX_SOCKS 64
+
+struct vinst {
+	const struct cf_vrrp_instance *cf;
+	struct vrrp_fsm fsm;
+	struct vrrp_fsm_cfg fc;
+	int ifindex;
+	int sock;			/* index into engine.socks */
+	bool unicast;
+	struct cf_inaddr group;
+	uint8_t vips[VRRP_MAX_ADDRS][16];
+	uint8_t nvips;
+	struct vrrp_pkt_expect exp;
+	struct cf_garp garp;		/* resolved against global_defs */
+	uint64_t garp_at;		/* second gratuitous ARP burst */
+	bool fault_link;
+	int track_weight;		/* sum of interface tracker weights */
+	int track_faults;		/* weight-0 tracked interfaces down */
+	uint64_t rx, tx, drops[VRRP_PKT_DROP_MAX], drop_logged_at[VRRP_PKT_DROP_MAX];
+};
+
+struct engine {
+	const struct cf_model *m;
+	const struct engine_opts *o;
+	int epfd, tfd, sfd;
+	struct nl_cmd nl;
+	struct nl_monitor mon;
+	struct garp_sockets garp;
+	struct vinst *vi;
+	size_t nvi;
+	struct vrrp_sock socks[MAX_SOCKS];
+	size_t nsocks;
+	bool stopping;
+};
+
+/* epoll tags: small integers; sockets are tagged with their index + base */
+enum { TAG_TIMER = 1, TAG_SIGNAL, TAG_NETLINK, TAG_SOCK_BASE = 100 };
+
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static const char *
+addr_str(const struct cf_inaddr *a)
+{
+	static char buf[4][INET6_ADDRSTRLEN];
+	static int slot;
+	slot = (slot + 1) % 4;
+	return cf_inaddr_str(a, buf[slot], sizeof(buf[slot]));
+}
+
+/* ---- configuration to runtime ------------------------------------------- */
+
+static int
+resolve_garp(int inst, int global)
+{
+	return inst != CF_UNSET ? inst : global;
+}
+
+static void
+inst_garp(struct vinst *v, const struct cf_global *g)
+{
+	const struct cf_garp *c = &v->cf->garp;
+	v->garp.master_delay = resolve_garp(c->master_delay, g->garp.master_delay);
+	v->garp.master_repeat = resolve_garp(c->master_repeat, g->garp.master_repeat);
+	if (g->min_garp) {
+		v->garp.master_repeat = 1;
+		v->garp.master_delay = 0;
+	}
+}
+
+static void
+inst_vips(struct vinst *v)
+{
+	const struct cf_ipaddress_list *l = &v->cf->vips;
+	size_t alen = v->cf->family == AF_INET6 ? 16 : 4;
+	v->nvips = 0;
+	for (size_t i = 0; i < l->n && v->nvips < VRRP_MAX_ADDRS; i++) {
+		if (l->v[i].addr.family != v->cf->family)
+			continue;
+		memcpy(v->vips[v->nvips++], l->v[i].addr.a, alen);
+	}
+}
+
+static void
+inst_expect(struct vinst *v, const struct cf_global *g)
+{
+	const struct cf_vrrp_instance *cf = v->cf;
+	struct vrrp_pkt_expect *e = &v->exp;
+	memset(e, 0, sizeof(*e));
+	e->version = (uint8_t)cf->version;
+	e->vrid = (uint8_t)cf->vrid;
+	e->min_ttl = e->max_ttl = 255;
+	if (v->unicast) {
+		/* unicast: TTL checked only when peers set limits */
+		e->min_ttl = e->max_ttl = -1;
+	}
+	if (cf->version == 2 && cf->auth_type == CF_AUTH_PASS) {
+		e->auth_type = VRRP_V2_AUTH_PASS;
+		memcpy(e->auth_pass, cf->auth_pass, strnlen(cf->auth_pass, VRRP_AUTH_LEN));
+	}
+	e->interval_cs = (uint16_t)(cf->advert_us / 10000);
+	e->check_addrs = !cf->skip_check_adv_addr && !g->skip_check_adv_addr;
+	e->naddr = v->nvips;
+	e->addrs = (const uint8_t (*)[16])v->vips;
+}
+
+/* The socket for (interface, family, source, multicast or unicast); shared
+ * by every instance with the same key, so a packet is read once. */
+static int
+engine_sock(struct engine *e, struct vinst *v, const struct cf_inaddr *src)
+{
+	for (size_t i = 0; i < e->nsocks; i++) {
+		struct vrrp_sock *s = &e->socks[i];
+		bool mcast = s->group.family != AF_UNSPEC;
+		if (s->ifindex == v->ifindex && s->family == v->cf->family &&
+		    mcast == !v->unicast &&
+		    (!mcast || !memcmp(&s->group, &v->group, sizeof(v->group))))
+			return (int)i;
+	}
+	if (e->nsocks == MAX_SOCKS)
+		return -ENOSPC;
+	struct vrrp_sock *s = &e->socks[e->nsocks];
+	int ttl = v->unicast && v->cf->unicast_ttl != CF_UNSET ? v->cf->unicast_ttl : 255;
+	int rc = vrrp_sock_open(s, v->cf->family, v->ifindex,
+				v->unicast ? NULL : &v->group,
+				v->cf->mcast_src.family ? src : NULL, ttl);
+	if (rc < 0)
+		return rc;
+	struct epoll_event ev = { .events = EPOLLIN,
+				  .data.u64 = TAG_SOCK_BASE + e->nsocks };
+	if (epoll_ctl(e->epfd, EPOLL_CTL_ADD, s->fd, &ev) < 0) {
+		rc = -errno;
+		vrrp_sock_close(s);
+		return rc;
+	}
+	return (int)e->nsocks++;
+}
+
+static int
+inst_setup(struct engine *e, struct vinst *v, const struct cf_vrrp_instance *cf)
+{
+	const struct cf_global *g = &e->m->global;
+	memset(v, 0, sizeof(*v));
+	v->cf = cf;
+	v->ifindex = (int)if_nametoindex(cf->ifname);
+	if (!v->ifindex) {
+		log_info("(%s) interface %s doesn't exist", cf->name, cf->ifname);
+		return -ENODEV;
+	}
+	v->unicast = cf->npeers > 0;
+	v->group = cf->family == AF_INET6 ? g->mcast_group6 : g->mcast_group4;
+	if (cf->mcast_dst.family == cf->family)
+		v->group = cf->mcast_dst;
+
+	v->fc.version = cf->version;
+	v->fc.advert_us = cf->advert_us;
+	v->fc.nopreempt = cf->nopreempt;
+	v->fc.preempt_delay_us = cf->preempt_delay_us;
+	v->fc.down_timer_adverts = cf->down_timer_adverts != CF_UNSET
+					   ? cf->down_timer_adverts : g->down_timer_adverts;
+	v->fc.lower_prio_no_advert = cf->lower_prio_no_advert != CF_UNSET
+					     ? cf->lower_prio_no_advert
+					     : g->lower_prio_no_advert;
+	if (cf->mcast_src.family == cf->family)
+		v->fc.primary = cf->mcast_src;
+	else if (nl_primary_addr(&e->nl, v->ifindex, cf->family, &v->fc.primary) < 0)
+		v->fc.primary.family = AF_UNSPEC;
+
+	inst_garp(v, g);
+	inst_vips(v);
+	inst_expect(v, g);
+	vrrp_fsm_init(&v->fsm, (uint8_t)cf->priority);
+
+	int rc = engine_sock(e, v, &v->fc.primary);
+	if (rc < 0) {
+		log_info("(%s) cannot open VRRP socket on %s: %s", cf->name, cf->ifname,
+			 strerror(-rc));
+		return rc;
+	}
+	v->sock = rc;
+	return 0;
+}
+
+/* ---- actions --------------------------------------------------------------- */
+
+static void
+send_advert(struct engine *e, struct vinst *v, uint8_t priority)
+{
+	struct vrrp_advert a;
+	memset(&a, 0, sizeof(a));
+	a.version = (uint8_t)v->cf->version;
+	a.vrid = (uint8_t)v->cf->vrid;
+	a.priority = priority;
+	a.interval_cs = (uint16_t)(v->cf->advert_us / 10000);
+	a.family = (sa_family_t)v->cf->family;
+	a.naddr = v->nvips;
+	memcpy(a.addrs, v->vips, sizeof(a.addrs[0]) * v->nvips);
+	if (a.version == 2 && v->cf->auth_type == CF_AUTH_PASS) {
+		a.auth_type = VRRP_V2_AUTH_PASS;
+		memcpy(a.auth_pass, v->cf->auth_pass, strnlen(v->cf->auth_pass, VRRP_AUTH_LEN));
+	}
+	a.src = v->fc.primary;
+	uint8_t buf[1500];
+	struct vrrp_sock *s = &e->socks[v->sock];
+	size_t ndst = v->unicast ? v->cf->npeers : 1;
+	for (size_t i = 0; i < ndst; i++) {
+		a.dst = v->unicast ? v->cf->peers[i].addr : v->group;
+		size_t len = vrrp_pkt_encode(&a, buf, sizeof(buf));
+		if (!len)
+			continue;
+		int rc = vrrp_sock_send(s, &a.dst, buf, len);
+		if (rc < 0)
+			log_detail("(%s) advert to %s not sent: %s", v->cf->name,
+				   addr_str(&a.dst), strerror(-rc));
+		else
+			v->tx++;
+	}
+}
+
+static int
+vip_ifindex(const struct vinst *v, const struct cf_ipaddress *a)
+{
+	if (!a->dev[0])
+		return v->ifindex;
+	int idx = (int)if_nametoindex(a->dev);
+	return idx ? idx : v->ifindex;
+}
+
+static void
+set_vips(struct engine *e, struct vinst *v, bool add, bool quiet)
+{
+	const struct cf_ipaddress_list *lists[2] = { &v->cf->vips, &v->cf->evips };
+	if (!quiet)
+		log_detail("(%s) %s VIPs.", v->cf->name, add ? "setting" : "removing");
+	for (int l = 0; l < 2; l++) {
+		for (size_t i = 0; i < lists[l]->n; i++) {
+			const struct cf_ipaddress *a = &lists[l]->v[i];
+			int rc = nl_addr(&e->nl, add, vip_ifindex(v, a), a);
+			if (rc < 0 && rc != -EEXIST && rc != -EADDRNOTAVAIL && !quiet)
+				log_info("(%s) cannot %s VIP %s: %s", v->cf->name,
+					 add ? "add" : "remove", addr_str(&a->addr),
+					 strerror(-rc));
+		}
+	}
+}
+
+static void
+garp_burst(struct engine *e, struct vinst *v)
+{
+	const struct cf_ipaddress_list *l = &v->cf->vips;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct cf_ipaddress *a = &l->v[i];
+		int idx = vip_ifindex(v, a);
+		for (int r = 0; r < v->garp.master_repeat; r++) {
+			if (a->addr.family == AF_INET)
+				garp_send_arp(&e->garp, idx, a->addr.a);
+			else
+				garp_send_na(&e->garp, idx, a->addr.a);
+		}
+	}
+}
+
+static void
+log_action(const struct vinst *v, const struct vrrp_action *a)
+{
+	const char *n = v->cf->name;
+	switch (a->log) {
+	case VL_TIMEOUT:
+		log_detail("(%s) Receive advertisement timeout", n);
+		break;
+	case VL_MASTER_HIGHER:
+		log_info("(%s) Master received advert from %s with higher priority %u, ours %u",
+			 n, addr_str(&a->peer), a->peer_priority, a->priority);
+		break;
+	case VL_MASTER_SAME_HIGHER_IP:
+		log_info("(%s) Master received advert from %s with same priority %u but higher IP address than ours",
+			 n, addr_str(&a->peer), a->peer_priority);
+		break;
+	case VL_MASTER_LOWER:
+		log_info("(%s) Received advert from %s with lower priority %u, ours %u%s", n,
+			 addr_str(&a->peer), a->peer_priority, a->priority,
+			 v->fc.lower_prio_no_advert ? "" : ", forcing new election");
+		break;
+	case VL_BACKUP_LOWER:
+		log_info("(%s) received lower priority (%u) advert from %s - discarding", n,
+			 a->peer_priority, addr_str(&a->peer));
+		break;
+	case VL_BACKUP_PRIO0:
+		log_detail("(%s) Backup received priority 0 advertisement", n);
+		break;
+	case VL_MASTER_PRIO0:
+		log_detail("(%s) Master received priority 0 message", n);
+		break;
+	case VL_SENT_PRIO0:
+		log_detail("(%s) sent 0 priority", n);
+		break;
+	case VL_PREEMPT_START:
+		log_detail("(%s) start preempt delay (%u.%06u)", n,
+			   v->fc.preempt_delay_us / 1000000, v->fc.preempt_delay_us % 1000000);
+		break;
+	case VL_PRIORITY_CHANGE:
+		log_info("(%s) Changing effective priority from %u to %u", n,
+			 a->peer_priority, a->priority);
+		break;
+	}
+}
+
+static void
+run_actions(struct engine *e, struct vinst *v, const struct vrrp_actions *acts,
+	    uint64_t now)
+{
+	for (int i = 0; i < acts->n; i++) {
+		const struct vrrp_action *a = &acts->v[i];
+		switch (a->type) {
+		case VA_STATE:
+			if (a->state != VRRP_STATE_STOP)
+				log_info("(%s) Entering %s STATE%s", v->cf->name,
+					 vrrp_state_name(a->state), a->init ? " (init)" : "");
+			break;
+		case VA_SEND_ADVERT:
+			send_advert(e, v, a->priority);
+			break;
+		case VA_ADD_VIPS:
+			set_vips(e, v, true, false);
+			break;
+		case VA_DEL_VIPS:
+			if (!(e->stopping && e->o->keep_vips_on_stop))
+				set_vips(e, v, false, false);
+			break;
+		case VA_GARP:
+			log_detail("(%s) Sending/queueing gratuitous ARPs on %s", v->cf->name,
+				   v->cf->ifname);
+			garp_burst(e, v);
+			v->garp_at = v->garp.master_delay > 0
+					     ? now + (uint64_t)v->garp.master_delay * 1000000 : 0;
+			break;
+		case VA_LOG:
+			log_action(v, a);
+			break;
+		}
+	}
+	if (v->fsm.state != VRRP_STATE_MASTER)
+		v->garp_at = 0;
+}
+
+/* ---- receiving -------------------------------------------------------------- */
+
+static void
+count_drop(struct vinst *v, enum vrrp_pkt_drop why, const struct cf_inaddr *src,
+	   uint64_t now)
+{
+	v->drops[why]++;
+	/* log once per reason and interval: a flood must not flood the log */
+	if (v->drop_logged_at[why] && now - v->drop_logged_at[why] < DROP_LOG_INTERVAL_US)
+		return;
+	v->drop_logged_at[why] = now;
+	log_info("(%s) dropped advert from %s: %s (%llu so far)", v->cf->name,
+		 addr_str(src), vrrp_pkt_drop_name(why), (unsigned long long)v->drops[why]);
+}
+
+static bool
+is_multicast(const struct cf_inaddr *a)
+{
+	return a->family == AF_INET ? (a->a[0] & 0xf0) == 0xe0 : a->a[0] == 0xff;
+}
+
+static void
+deliver(struct engine *e, int sock, const struct vrrp_advert *adv, uint64_t now)
+{
+	for (size_t i = 0; i < e->nvi; i++) {
+		struct vinst *v = &e->vi[i];
+		if (v->sock != sock || v->cf->vrid != adv->vrid)
+			continue;
+		/* multicast instances take multicast adverts, unicast ones unicast */
+		if (is_multicast(&adv->dst) == v->unicast)
+			continue;
+		if (!memcmp(adv->src.a, v->fc.primary.a, adv->family == AF_INET ? 4 : 16))
+			continue;	/* our own advert looped back */
+		enum vrrp_pkt_drop why = vrrp_pkt_check(adv, &v->exp);
+		if (why != VRRP_PKT_OK) {
+			count_drop(v, why, &adv->src, now);
+			continue;
+		}
+		v->rx++;
+		struct vrrp_rx rx = {
+			.priority = adv->priority,
+			.interval_us = (uint32_t)adv->interval_cs * 10000,
+			.src = adv->src,
+		};
+		struct vrrp_actions acts;
+		vrrp_fsm_rx(&v->fsm, &v->fc, &rx, now, &acts);
+		run_actions(e, v, &acts, now);
+	}
+}
+
+static void
+sock_readable(struct engine *e, int idx)
+{
+	struct vrrp_sock *s = &e->socks[idx];
+	uint8_t buf[2048];
+	/* bounded: a flood cannot keep the loop from its timers */
+	for (int n = 0; n < 64; n++) {
+		struct cf_inaddr src, dst;
+		uint8_t hop = 0;
+		int ifindex = 0;
+		ssize_t len = vrrp_sock_recv(s, buf, sizeof(buf), &src, &dst, &hop, &ifindex);
+		if (len <= 0)
+			return;
+		uint64_t now = now_us();
+		struct vrrp_advert adv;
+		enum vrrp_pkt_drop why = s->family == AF_INET
+			? vrrp_pkt_decode4(buf, (size_t)len, &adv)
+			: vrrp_pkt_decode6(buf, (size_t)len, &src, &dst, hop, &adv);
+		if (why != VRRP_PKT_OK) {
+			/* charge it to every instance with that VRID, if we can tell */
+			for (size_t i = 0; i < e->nvi; i++)
+				if (e->vi[i].sock == idx && len > 1 &&
+				    e->vi[i].cf->vrid == adv.vrid)
+					count_drop(&e->vi[i], why, &adv.src, now);
+			continue;
+		}
+		deliver(e, idx, &adv, now);
+	}
+}
+
+/* ---- links -------------------------------------------------------------------- */
+
+static void
+apply_tracking(struct engine *e, struct vinst *v, uint64_t now)
+{
+	struct vrrp_actions acts;
+	bool fault = v->fault_link || v->track_faults > 0;
+	vrrp_fsm_fault(&v->fsm, &v->fc, fault, now, &acts);
+	run_actions(e, v, &acts, now);
+	if (v->fsm.base_priority == 255)
+		return;
+	int prio = v->fsm.base_priority + v->track_weight;
+	prio = prio < 1 ? 1 : prio > 254 ? 254 : prio;
+	vrrp_fsm_set_priority(&v->fsm, &v->fc, (uint8_t)prio, now, &acts);
+	run_actions(e, v, &acts, now);
+}
+
+/* Recompute an instance's interface trackers from the kernel's view. */
+static void
+inst_links(struct engine *e, struct vinst *v)
+{
+	int up = nl_link_up(&e->nl, v->ifindex);
+	v->fault_link = up == 0 && !v->cf->dont_track_primary;
+	v->track_weight = 0;
+	v->track_faults = 0;
+	for (size_t i = 0; i < v->cf->track_if.n; i++) {
+		const struct cf_track_ref *t = &v->cf->track_if.v[i];
+		int idx = (int)if_nametoindex(t->name);
+		bool if_up = idx && nl_link_up(&e->nl, idx) == 1;
+		int w = t->has_weight ? t->weight : 0;
+		bool reverse = t->reverse == 1;
+		if (w == 0) {
+			if (!if_up)
+				v->track_faults++;
+			continue;
+		}
+		/* keepalived: a positive weight is added while up, a negative one
+		 * while down; reverse swaps up and down */
+		bool counted = (w > 0) ? if_up != reverse : if_up == reverse;
+		if (counted)
+			v->track_weight += w;
+	}
+}
+
+static void
+link_event(const struct nl_link_event *ev, void *arg)
+{
+	struct engine *e = arg;
+	uint64_t now = now_us();
+	log_info("Netlink reports %s %s", ev->ifname, ev->up ? "up" : "down");
+	for (size_t i = 0; i < e->nvi; i++) {
+		struct vinst *v = &e->vi[i];
+		bool mine = v->ifindex == ev->ifindex;
+		for (size_t t = 0; !mine && t < v->cf->track_if.n; t++)
+			mine = !strcmp(v->cf->track_if.v[t].name, ev->ifname);
+		if (!mine)
+			continue;
+		inst_links(e, v);
+		apply_tracking(e, v, now);
+	}
+}
+
+/* ---- the loop ------------------------------------------------------------------- */
+
+static uint64_t
+next_deadline(const struct engine *e)
+{
+	uint64_t next = 0;
+	for (size_t i = 0; i < e->nvi; i++) {
+		uint64_t d = vrrp_fsm_deadline(&e->vi[i].fsm);
+		if (d && (!next || d < next))
+			next = d;
+		d = e->vi[i].garp_at;
+		if (d && (!next || d < next))
+			next = d;
+	}
+	return next;
+}
+
+static void
+arm_timer(struct engine *e)
+{
+	uint64_t next = next_deadline(e);
+	struct itimerspec its = { 0 };
+	if (next) {
+		its.it_value.tv_sec = (time_t)(next / 1000000);
+		its.it_value.tv_nsec = (long)(next % 1000000) * 1000;
+		if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
+			its.it_value.tv_nsec = 1;
+	}
+	timerfd_settime(e->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static void
+timers_due(struct engine *e)
+{
+	uint64_t expirations;
+	if (read(e->tfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
+		return;
+	uint64_t now = now_us();
+	for (size_t i = 0; i < e->nvi; i++) {
+		struct vinst *v = &e->vi[i];
+		uint64_t d = vrrp_fsm_deadline(&v->fsm);
+		if (d && d <= now) {
+			struct vrrp_actions acts;
+			vrrp_fsm_timer(&v->fsm, &v->fc, now, &acts);
+			run_actions(e, v, &acts, now);
+		}
+		if (v->garp_at && v->garp_at <= now) {
+			v->garp_at = 0;
+			garp_burst(e, v);
+		}
+	}
+}
+
+static void
+signal_arrived(struct engine *e)
+{
+	struct signalfd_siginfo si;
+	while (read(e->sfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGTERM:
+		case SIGINT:
+			e->stopping = true;
+			break;
+		case SIGHUP:
+			log_info("Reloading");
+			log_info("Reload complete");
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static int
+loop_setup(struct engine *e)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	e->epfd = epoll_create1(EPOLL_CLOEXEC);
+	e->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	e->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (e->epfd < 0 || e->tfd < 0 || e->sfd < 0)
+		return -errno;
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TAG_TIMER };
+	epoll_ctl(e->epfd, EPOLL_CTL_ADD, e->tfd, &ev);
+	ev.data.u64 = TAG_SIGNAL;
+	epoll_ctl(e->epfd, EPOLL_CTL_ADD, e->sfd, &ev);
+	if (nl_monitor_open(&e->mon) == 0) {
+		ev.data.u64 = TAG_NETLINK;
+		epoll_ctl(e->epfd, EPOLL_CTL_ADD, nl_monitor_fd(&e->mon), &ev);
+	} else {
+		e->mon.sock = NULL;
+	}
+	return 0;
+}
+
+static void
+loop_run(struct engine *e)
+{
+	while (!e->stopping) {
+		arm_timer(e);
+		struct epoll_event evs[32];
+		int n = epoll_wait(e->epfd, evs, 32, -1);
+		if (n < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < n && !e->stopping; i++) {
+			uint64_t tag = evs[i].data.u64;
+			if (tag == TAG_TIMER)
+				timers_due(e);
+			else if (tag == TAG_SIGNAL)
+				signal_arrived(e);
+			else if (tag == TAG_NETLINK)
+				nl_monitor_read(&e->mon, link_event, e);
+			else if (tag >= TAG_SOCK_BASE)
+				sock_readable(e, (int)(tag - TAG_SOCK_BASE));
+		}
+	}
+}
+
+static void
+engine_stop(struct engine *e)
+{
+	uint64_t now = now_us();
+	e->stopping = true;
+	log_info("Stopping");
+	for (size_t i = 0; i < e->nvi; i++) {
+		struct vrrp_actions acts;
+		vrrp_fsm_stop(&e->vi[i].fsm, &e->vi[i].fc, now, &acts);
+		run_actions(e, &e->vi[i], &acts, now);
+	}
+	log_info("Stopped");
+}
+
+static void
+engine_close(struct engine *e)
+{
+	for (size_t i = 0; i < e->nsocks; i++)
+		vrrp_sock_close(&e->socks[i]);
+	if (e->mon.sock)
+		nl_monitor_close(&e->mon);
+	garp_close(&e->garp);
+	nl_cmd_close(&e->nl);
+	free(e->vi);
+	close(e->epfd);
+	close(e->tfd);
+	close(e->sfd);
+}
+
+int
+engine_run(const struct cf_model *m, const struct engine_opts *o)
+{
+	struct engine e = { .m = m, .o = o, .epfd = -1, .tfd = -1, .sfd = -1 };
+	int rc = nl_cmd_open(&e.nl);
+	if (rc < 0) {
+		log_info("cannot open netlink: %s", strerror(-rc));
+		return 1;
+	}
+	garp_open(&e.garp);
+	if (loop_setup(&e) < 0) {
+		engine_close(&e);
+		return 1;
+	}
+	e.vi = calloc(m->ninstances ? m->ninstances : 1, sizeof(*e.vi));
+	uint64_t now = now_us();
+	for (size_t i = 0; i < m->ninstances; i++) {
+		const struct cf_vrrp_instance *cf = &m->instances[i];
+		if (cf->removed || !cf->vrid || !cf->ifname[0])
+			continue;
+		struct vinst *v = &e.vi[e.nvi];
+		if (inst_setup(&e, v, cf) < 0) {
+			/* keepalived: the VRRP process exits with a config error */
+			engine_close(&e);
+			return 2;
+		}
+		e.nvi++;
+		/* a backup must not hold the VIPs left by an earlier run */
+		if (cf->priority != 255)
+			set_vips(&e, v, false, true);
+		struct vrrp_actions acts;
+		vrrp_fsm_start(&v->fsm, &v->fc, now, &acts);
+		run_actions(&e, v, &acts, now);
+		inst_links(&e, v);
+		if (v->fault_link || v->track_faults || v->track_weight)
+			apply_tracking(&e, v, now);
+	}
+	loop_run(&e);
+	engine_stop(&e);
+	engine_close(&e);
+	return 0;
+}
