@@ -49,7 +49,7 @@ struct vrrp_fsm {
 };
 
 enum vrrp_action_type {
-	VA_STATE,		/* entered state .state (from .old) */
+	VA_STATE,		/* entered .state from .old (INIT: the "(init)" one) */
 	VA_SEND_ADVERT,		/* send one advert with priority .priority */
 	VA_ADD_VIPS,
 	VA_DEL_VIPS,
@@ -77,7 +77,6 @@ struct vrrp_action {
 	enum vrrp_log log;
 	struct cf_inaddr peer;		/* the advert's sender, for logs */
 	uint8_t peer_priority;
-	bool init;			/* VA_STATE: the "(init)" transition */
 };
 
 #define VRRP_MAX_ACTIONS 8

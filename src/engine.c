@@ -352,7 +352,8 @@ run_actions(struct engine *e, struct vinst *v, const struct vrrp_actions *acts,
 		case VA_STATE:
 			if (a->state != VRRP_STATE_STOP)
 				log_info("(%s) Entering %s STATE%s", v->cf->name,
-					 vrrp_state_name(a->state), a->init ? " (init)" : "");
+					 vrrp_state_name(a->state),
+					 a->old == VRRP_STATE_INIT ? " (init)" : "");
 			break;
 		case VA_SEND_ADVERT:
 			send_advert(e, v, a->priority);
@@ -483,6 +484,14 @@ inst_links(struct engine *e, struct vinst *v)
 {
 	int up = nl_link_up(&e->nl, v->ifindex);
 	v->fault_link = up == 0 && !v->cf->dont_track_primary;
+	if (!v->cf->mcast_src.family &&
+	    nl_primary_addr(&e->nl, v->ifindex, v->cf->family, &v->fc.primary) < 0) {
+		/* no source address: keepalived goes FAULT until one appears */
+		if (!v->fault_link)
+			log_info("(%s) entering FAULT state (no IPv%d address for interface)",
+				 v->cf->name, v->cf->family == AF_INET6 ? 6 : 4);
+		v->fault_link = true;
+	}
 	v->track_weight = 0;
 	v->track_faults = 0;
 	for (size_t i = 0; i < v->cf->track_if.n; i++) {
@@ -586,8 +595,8 @@ signal_arrived(struct engine *e)
 			e->stopping = true;
 			break;
 		case SIGHUP:
-			log_info("Reloading");
-			log_info("Reload complete");
+			/* reload lands with issue #6; say so rather than pretend */
+			log_info("Reload requested - not supported yet, configuration unchanged");
 			break;
 		default:
 			break;
@@ -648,6 +657,25 @@ loop_run(struct engine *e)
 	}
 }
 
+/* static_ipaddress: set at start, removed at stop (unless -V) */
+static void
+static_addresses(struct engine *e, bool add)
+{
+	const struct cf_ipaddress_list *l = &e->m->static_addrs;
+	const char *def = e->m->global.default_interface ? e->m->global.default_interface
+							 : "eth0";
+	for (size_t i = 0; i < l->n; i++) {
+		const struct cf_ipaddress *a = &l->v[i];
+		int idx = (int)if_nametoindex(a->dev[0] ? a->dev : def);
+		if (!idx)
+			continue;
+		int rc = nl_addr(&e->nl, add, idx, a);
+		if (rc < 0 && rc != -EEXIST && rc != -EADDRNOTAVAIL)
+			log_info("cannot %s static address %s: %s", add ? "add" : "remove",
+				 addr_str(&a->addr), strerror(-rc));
+	}
+}
+
 static void
 engine_stop(struct engine *e)
 {
@@ -659,6 +687,8 @@ engine_stop(struct engine *e)
 		vrrp_fsm_stop(&e->vi[i].fsm, &e->vi[i].fc, now, &acts);
 		run_actions(e, &e->vi[i], &acts, now);
 	}
+	if (!e->o->keep_vips_on_stop)
+		static_addresses(e, false);
 	log_info("Stopped");
 }
 
@@ -692,6 +722,7 @@ engine_run(const struct cf_model *m, const struct engine_opts *o)
 		return 1;
 	}
 	e.vi = calloc(m->ninstances ? m->ninstances : 1, sizeof(*e.vi));
+	static_addresses(&e, true);
 	uint64_t now = now_us();
 	for (size_t i = 0; i < m->ninstances; i++) {
 		const struct cf_vrrp_instance *cf = &m->instances[i];
@@ -707,11 +738,16 @@ engine_run(const struct cf_model *m, const struct engine_opts *o)
 		/* a backup must not hold the VIPs left by an earlier run */
 		if (cf->priority != 255)
 			set_vips(&e, v, false, true);
-		struct vrrp_actions acts;
-		vrrp_fsm_start(&v->fsm, &v->fc, now, &acts);
-		run_actions(&e, v, &acts, now);
 		inst_links(&e, v);
-		if (v->fault_link || v->track_faults || v->track_weight)
+		struct vrrp_actions acts;
+		if (v->fault_link || v->track_faults) {
+			/* keepalived: "(VI_1) Entering FAULT STATE (init)" */
+			vrrp_fsm_fault(&v->fsm, &v->fc, true, now, &acts);
+		} else {
+			vrrp_fsm_start(&v->fsm, &v->fc, now, &acts);
+		}
+		run_actions(&e, v, &acts, now);
+		if (v->track_weight)
 			apply_tracking(&e, v, now);
 	}
 	loop_run(&e);

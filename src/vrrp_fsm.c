@@ -91,14 +91,12 @@ emit_log(struct vrrp_actions *out, enum vrrp_log log, const struct vrrp_rx *rx,
 }
 
 static void
-emit_state(struct vrrp_fsm *f, struct vrrp_actions *out, enum vrrp_state to,
-	   bool init)
+emit_state(struct vrrp_fsm *f, struct vrrp_actions *out, enum vrrp_state to)
 {
 	struct vrrp_action *a = push(out, VA_STATE);
 	if (a) {
 		a->old = f->state;
 		a->state = to;
-		a->init = init;
 	}
 	f->state = to;
 }
@@ -123,7 +121,7 @@ static void
 become_master(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c, uint64_t now,
 	      struct vrrp_actions *out)
 {
-	emit_state(f, out, VRRP_STATE_MASTER, false);
+	emit_state(f, out, VRRP_STATE_MASTER);
 	/* RFC order: advertise first, then take the addresses */
 	emit_advert(out, f->priority);
 	push(out, VA_ADD_VIPS);
@@ -135,10 +133,10 @@ become_master(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c, uint64_t now,
 
 static void
 become_backup(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c, uint64_t now,
-	      struct vrrp_actions *out, bool init)
+	      struct vrrp_actions *out)
 {
 	bool was_master = f->state == VRRP_STATE_MASTER;
-	emit_state(f, out, VRRP_STATE_BACKUP, init);
+	emit_state(f, out, VRRP_STATE_BACKUP);
 	if (was_master)
 		push(out, VA_DEL_VIPS);
 	f->advert_at = 0;
@@ -165,7 +163,7 @@ vrrp_fsm_start(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c, uint64_t now,
 		become_master(f, c, now, out);
 		return;
 	}
-	become_backup(f, c, now, out, true);
+	become_backup(f, c, now, out);
 }
 
 /* ---- receiving ----------------------------------------------------------- */
@@ -230,7 +228,7 @@ master_rx(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c,
 			f->master_adver_us = rx->interval_us;
 		f->master = rx->src;
 		f->master_priority = rx->priority;
-		become_backup(f, c, now, out, false);
+		become_backup(f, c, now, out);
 		return;
 	}
 	if (rx->priority == f->priority && cmp == 0)
@@ -284,7 +282,7 @@ vrrp_fsm_stop(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c, uint64_t now,
 		emit_log(out, VL_SENT_PRIO0, NULL, f->priority);
 		push(out, VA_DEL_VIPS);
 	}
-	emit_state(f, out, VRRP_STATE_STOP, false);
+	emit_state(f, out, VRRP_STATE_STOP);
 	f->advert_at = f->down_at = f->preempt_at = 0;
 }
 
@@ -297,7 +295,7 @@ vrrp_fsm_fault(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c, bool fault,
 		if (f->state == VRRP_STATE_FAULT || f->state == VRRP_STATE_STOP)
 			return;
 		bool was_master = f->state == VRRP_STATE_MASTER;
-		emit_state(f, out, VRRP_STATE_FAULT, false);
+		emit_state(f, out, VRRP_STATE_FAULT);
 		if (was_master) {
 			emit_advert(out, 0);
 			emit_log(out, VL_SENT_PRIO0, NULL, f->priority);
@@ -309,7 +307,7 @@ vrrp_fsm_fault(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c, bool fault,
 	if (f->state != VRRP_STATE_FAULT)
 		return;
 	f->master_adver_us = c->advert_us;
-	become_backup(f, c, now, out, false);
+	become_backup(f, c, now, out);
 }
 
 void

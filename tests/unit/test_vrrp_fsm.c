@@ -70,7 +70,7 @@ test_start_backup_then_timeout_to_master(void **state)
 	vrrp_fsm_init(&f, 100);
 	vrrp_fsm_start(&f, &c, 0, &out);
 	assert_actions(&out, 1, VA_STATE);
-	assert_true(out.v[0].init);
+	assert_int_equal(out.v[0].old, VRRP_STATE_INIT);
 	assert_int_equal(f.state, VRRP_STATE_BACKUP);
 	assert_int_equal(vrrp_fsm_deadline(&f), 3609375);
 
@@ -332,6 +332,24 @@ test_fault_and_recovery(void **state)
 }
 
 static void
+test_fault_at_startup(void **state)
+{
+	struct vrrp_fsm f;
+	struct vrrp_fsm_cfg c = cfg_v2();
+	struct vrrp_actions out;
+	/* interface down when the daemon starts: FAULT (init), no timers */
+	vrrp_fsm_init(&f, 100);
+	vrrp_fsm_fault(&f, &c, true, 0, &out);
+	assert_actions(&out, 1, VA_STATE);
+	assert_int_equal(out.v[0].old, VRRP_STATE_INIT);
+	assert_int_equal(out.v[0].state, VRRP_STATE_FAULT);
+	assert_int_equal(vrrp_fsm_deadline(&f), 0);
+	vrrp_fsm_fault(&f, &c, false, 5 * S, &out);
+	assert_int_equal(f.state, VRRP_STATE_BACKUP);
+	assert_int_equal(vrrp_fsm_deadline(&f), 5 * S + 3609375);
+}
+
+static void
 test_priority_change_moves_down_timer(void **state)
 {
 	struct vrrp_fsm f;
@@ -387,6 +405,7 @@ main(void)
 		cmocka_unit_test(test_stop_master_sends_priority0),
 		cmocka_unit_test(test_stop_backup_is_silent),
 		cmocka_unit_test(test_fault_and_recovery),
+		cmocka_unit_test(test_fault_at_startup),
 		cmocka_unit_test(test_priority_change_moves_down_timer),
 		cmocka_unit_test(test_v3_learns_master_interval),
 	};
