@@ -203,6 +203,12 @@ inst_setup(struct engine *e, struct vinst *v, const struct cf_vrrp_instance *cf)
 	else if (nl_primary_addr(&e->nl, v->ifindex, cf->family, &v->fc.primary) < 0)
 		v->fc.primary.family = AF_UNSPEC;
 
+	if (cf->track_script.n || cf->track_file.n || cf->track_process.n)
+		log_info("(%s) track_script/track_file/track_process are not run yet "
+			 "(issue #4): priority stays %d", cf->name, cf->priority);
+	if (cf->notify.master || cf->notify.backup || cf->notify.fault ||
+	    cf->notify.stop || cf->notify.notify)
+		log_info("(%s) notify scripts are not run yet (issue #4)", cf->name);
 	inst_garp(v, g);
 	inst_vips(v);
 	inst_expect(v, g);
