@@ -13,7 +13,10 @@ struct strpool_chunk {
 	_Alignas(max_align_t) unsigned char data[];
 };
 
-#define CHUNK_MIN 65536
+/* chunks grow: small configs (and fuzz inputs) stay cheap, big ones
+ * don't pay a malloc per few kilobytes */
+#define CHUNK_MIN 4096
+#define CHUNK_MAX (1 << 20)
 
 void
 strpool_init(struct strpool *p)
@@ -39,7 +42,11 @@ strpool_alloc(struct strpool *p, size_t n)
 	n = (n + 15) & ~(size_t)15;
 	struct strpool_chunk *c = p->head;
 	if (!c || c->size - c->used < n) {
-		size_t size = n > CHUNK_MIN ? n : CHUNK_MIN;
+		size_t size = c ? c->size * 2 : CHUNK_MIN;
+		if (size > CHUNK_MAX)
+			size = CHUNK_MAX;
+		if (size < n)
+			size = n;
 		c = malloc(sizeof(*c) + size);
 		if (!c)
 			abort();	/* config load cannot continue without memory */

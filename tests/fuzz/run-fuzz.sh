@@ -1,6 +1,7 @@
 #!/bin/sh
-# Fuzz the config parser with libFuzzer for FUZZ_SECONDS (default 60) when
-# clang is available; a crash, leak or sanitizer report fails the test.
+# Fuzz with libFuzzer when clang is available: the config parser for
+# FUZZ_SECONDS (default 60) and the VRRP packet decoder for half that.
+# A crash, leak or sanitizer report fails the test.
 set -eu
 src=$(cd "${top_srcdir:-.}" && pwd)
 bld=$(cd "${top_builddir:-.}" && pwd)
@@ -12,15 +13,27 @@ if [ -z "$cc" ]; then
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT INT TERM
-"$cc" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	-I"$src/include" -I"$src/parser" -I"$bld" \
-	-DSYSCONFDIR='"/etc"' \
-	"$src"/parser/*.c "$src/tests/fuzz/fuzz_conf.c" -o "$work/fuzz_conf"
-mkdir "$work/corpus"
-cp "$src"/tests/fuzz/corpus/* "$src"/tests/configs/*.conf "$work/corpus/" 2>/dev/null || true
-cd "$work"
-./fuzz_conf -max_total_time="$secs" -max_len=8192 -timeout=10 -rss_limit_mb=2048 \
-	-dict="$src/tests/fuzz/keepalived.dict" -print_final_stats=1 corpus \
-	> fuzz.log 2>&1 || { tail -60 fuzz.log; exit 1; }
-grep -E 'stat::number_of_executed_units|Done' fuzz.log || true
-echo "fuzz: no crash, leak or UB in ${secs}s"
+flags="-g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
+flags="$flags -I$src/include -I$src/parser -I$bld -DSYSCONFDIR=\"/etc\""
+
+# fuzz NAME SECONDS CORPUS_SOURCES... : build, run, report
+fuzz() {
+	name=$1 t=$2
+	shift 2
+	mkdir "$work/corpus_$name"
+	for d in "$@"; do cp "$d"/* "$work/corpus_$name/" 2>/dev/null || true; done
+	(cd "$work" && ./"$name" -max_total_time="$t" -max_len=8192 -timeout=10 \
+		-rss_limit_mb=2048 $dict -print_final_stats=1 "corpus_$name" \
+		> "$name.log" 2>&1) || { tail -60 "$work/$name.log"; exit 1; }
+	grep -E 'stat::number_of_executed_units' "$work/$name.log" || true
+	echo "fuzz $name: no crash, leak or UB in ${t}s"
+}
+
+# shellcheck disable=SC2086
+"$cc" $flags "$src"/parser/*.c "$src/tests/fuzz/fuzz_conf.c" -o "$work/fuzz_conf"
+# shellcheck disable=SC2086
+"$cc" $flags "$src/src/vrrp_pkt.c" "$src/tests/fuzz/fuzz_vrrp_pkt.c" -o "$work/fuzz_vrrp_pkt"
+dict="-dict=$src/tests/fuzz/keepalived.dict"
+fuzz fuzz_conf "$secs" "$src/tests/fuzz/corpus" "$src/tests/configs"
+dict=""
+fuzz fuzz_vrrp_pkt $((secs / 2)) "$src/tests/fuzz/corpus_vrrp"
