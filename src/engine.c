@@ -18,6 +18,7 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,6 +26,9 @@
 #include "garp.h"
 #include "log.h"
 #include "netlink.h"
+#include "notify.h"
+#include "track.h"
+#include "vscript.h"
 #include "vrrp_fsm.h"
 #include "vrrp_pkt.h"
 #include "vrrp_sock.h"
@@ -62,6 +66,9 @@ struct engine {
 	size_t nvi;
 	struct vrrp_sock socks[MAX_SOCKS];
 	size_t nsocks;
+	struct vscript *vs;		/* the vrrp_scripts something tracks */
+	size_t nvs;
+	struct notifier notify;
 	bool stopping;
 };
 
@@ -203,12 +210,9 @@ inst_setup(struct engine *e, struct vinst *v, const struct cf_vrrp_instance *cf)
 	else if (nl_primary_addr(&e->nl, v->ifindex, cf->family, &v->fc.primary) < 0)
 		v->fc.primary.family = AF_UNSPEC;
 
-	if (cf->track_script.n || cf->track_file.n || cf->track_process.n)
-		log_info("(%s) track_script/track_file/track_process are not run yet "
-			 "(issue #4): priority stays %d", cf->name, cf->priority);
-	if (cf->notify.master || cf->notify.backup || cf->notify.fault ||
-	    cf->notify.stop || cf->notify.notify)
-		log_info("(%s) notify scripts are not run yet (issue #4)", cf->name);
+	if (cf->track_file.n || cf->track_process.n)
+		log_info("(%s) track_file/track_process are not run yet: priority "
+			 "ignores them", cf->name);
 	inst_garp(v, g);
 	inst_vips(v);
 	inst_expect(v, g);
@@ -352,6 +356,7 @@ static void
 run_actions(struct engine *e, struct vinst *v, const struct vrrp_actions *acts,
 	    uint64_t now)
 {
+	enum vrrp_state state_changed = VRRP_STATE_INIT;
 	for (int i = 0; i < acts->n; i++) {
 		const struct vrrp_action *a = &acts->v[i];
 		switch (a->type) {
@@ -360,6 +365,7 @@ run_actions(struct engine *e, struct vinst *v, const struct vrrp_actions *acts,
 				log_info("(%s) Entering %s STATE%s", v->cf->name,
 					 vrrp_state_name(a->state),
 					 a->old == VRRP_STATE_INIT ? " (init)" : "");
+			state_changed = a->state;
 			break;
 		case VA_SEND_ADVERT:
 			send_advert(e, v, a->priority);
@@ -385,6 +391,10 @@ run_actions(struct engine *e, struct vinst *v, const struct vrrp_actions *acts,
 	}
 	if (v->fsm.state != VRRP_STATE_MASTER)
 		v->garp_at = 0;
+	/* notify once the addresses are in place, as keepalived does */
+	if (state_changed != VRRP_STATE_INIT)
+		notify_instance(&e->notify, v->cf, vrrp_state_name(state_changed),
+				v->fsm.priority);
 }
 
 /* ---- receiving -------------------------------------------------------------- */
@@ -469,19 +479,65 @@ sock_readable(struct engine *e, int idx)
 
 /* ---- links -------------------------------------------------------------------- */
 
+static struct vscript *
+find_vscript(struct engine *e, const char *name)
+{
+	for (size_t i = 0; i < e->nvs; i++)
+		if (!strcmp(e->vs[i].cf->name, name))
+			return &e->vs[i];
+	return NULL;
+}
+
+/* Interfaces and scripts -> fault or effective priority (keepalived 5.2). */
 static void
 apply_tracking(struct engine *e, struct vinst *v, uint64_t now)
 {
-	struct vrrp_actions acts;
+	int total = v->track_weight;
 	bool fault = v->fault_link || v->track_faults > 0;
+	for (size_t i = 0; i < v->cf->track_script.n; i++) {
+		const struct cf_track_ref *r = &v->cf->track_script.v[i];
+		struct vscript *s = find_vscript(e, r->name);
+		if (!s || s->disabled)
+			continue;
+		int w = r->has_weight ? r->weight : s->cf->weight;
+		bool rev = r->reverse != CF_UNSET ? r->reverse == 1 : s->cf->weight_reverse;
+		struct track_effect eff = track_binary(s->st.status, w, rev);
+		total += eff.delta;
+		fault = fault || eff.fault;
+	}
+	struct vrrp_actions acts;
 	vrrp_fsm_fault(&v->fsm, &v->fc, fault, now, &acts);
 	run_actions(e, v, &acts, now);
-	if (v->fsm.base_priority == 255)
-		return;
-	int prio = v->fsm.base_priority + v->track_weight;
-	prio = prio < 1 ? 1 : prio > 254 ? 254 : prio;
+	int prio = track_effective_priority(v->fsm.base_priority, total);
 	vrrp_fsm_set_priority(&v->fsm, &v->fc, (uint8_t)prio, now, &acts);
 	run_actions(e, v, &acts, now);
+}
+
+static bool
+tracks_script(const struct vinst *v, const char *name)
+{
+	for (size_t i = 0; i < v->cf->track_script.n; i++)
+		if (!strcmp(v->cf->track_script.v[i].name, name))
+			return true;
+	return false;
+}
+
+/* Reap every exited child; a script whose status changed moves priorities. */
+static void
+children_exited(struct engine *e)
+{
+	int st;
+	pid_t pid;
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		for (size_t i = 0; i < e->nvs; i++) {
+			if (!vscript_reaped(&e->vs[i], pid, st))
+				continue;
+			uint64_t now = now_us();
+			for (size_t k = 0; k < e->nvi; k++)
+				if (tracks_script(&e->vi[k], e->vs[i].cf->name))
+					apply_tracking(e, &e->vi[k], now);
+		}
+	}
 }
 
 /* Recompute an instance's interface trackers from the kernel's view. */
@@ -551,6 +607,11 @@ next_deadline(const struct engine *e)
 		if (d && (!next || d < next))
 			next = d;
 	}
+	for (size_t i = 0; i < e->nvs; i++) {
+		uint64_t d = vscript_deadline(&e->vs[i]);
+		if (d && (!next || d < next))
+			next = d;
+	}
 	return next;
 }
 
@@ -588,6 +649,12 @@ timers_due(struct engine *e)
 			garp_burst(e, v);
 		}
 	}
+	/* scripts after the adverts: starting one is a fork, not a wait */
+	for (size_t i = 0; i < e->nvs; i++) {
+		uint64_t d = vscript_deadline(&e->vs[i]);
+		if (d && d <= now)
+			vscript_timer(&e->vs[i], now);
+	}
 }
 
 static void
@@ -599,6 +666,9 @@ signal_arrived(struct engine *e)
 		case SIGTERM:
 		case SIGINT:
 			e->stopping = true;
+			break;
+		case SIGCHLD:
+			children_exited(e);
 			break;
 		case SIGHUP:
 			/* reload lands with issue #6; say so rather than pretend */
@@ -620,6 +690,7 @@ loop_setup(struct engine *e)
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGUSR2);
+	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	e->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -695,6 +766,8 @@ engine_stop(struct engine *e)
 	}
 	if (!e->o->keep_vips_on_stop)
 		static_addresses(e, false);
+	for (size_t i = 0; i < e->nvs; i++)
+		vscript_stop(&e->vs[i]);
 	log_info("Stopped");
 }
 
@@ -707,6 +780,8 @@ engine_close(struct engine *e)
 		nl_monitor_close(&e->mon);
 	garp_close(&e->garp);
 	nl_cmd_close(&e->nl);
+	notify_close(&e->notify);
+	free(e->vs);
 	free(e->vi);
 	close(e->epfd);
 	close(e->tfd);
@@ -728,8 +803,19 @@ engine_run(const struct cf_model *m, const struct engine_opts *o)
 		return 1;
 	}
 	e.vi = calloc(m->ninstances ? m->ninstances : 1, sizeof(*e.vi));
+	e.vs = calloc(m->nscripts ? m->nscripts : 1, sizeof(*e.vs));
+	notify_open(&e.notify, &m->global);
 	static_addresses(&e, true);
 	uint64_t now = now_us();
+	for (size_t i = 0; i < m->nscripts; i++) {
+		const struct cf_vrrp_script *s = &m->scripts[i];
+		if (s->removed || !s->used) {
+			if (!s->removed)
+				log_info("Warning - script %s is not used", s->name);
+			continue;
+		}
+		vscript_init(&e.vs[e.nvs++], s, &m->global, now);
+	}
 	for (size_t i = 0; i < m->ninstances; i++) {
 		const struct cf_vrrp_instance *cf = &m->instances[i];
 		if (cf->removed || !cf->vrid || !cf->ifname[0])
@@ -753,7 +839,7 @@ engine_run(const struct cf_model *m, const struct engine_opts *o)
 			vrrp_fsm_start(&v->fsm, &v->fc, now, &acts);
 		}
 		run_actions(&e, v, &acts, now);
-		if (v->track_weight)
+		if (v->track_weight || v->cf->track_script.n)
 			apply_tracking(&e, v, now);
 	}
 	loop_run(&e);
