@@ -25,6 +25,10 @@ struct notifier {
 void notify_open(struct notifier *n, const struct cf_global *g);
 void notify_close(struct notifier *n);
 
+/* A sync group's transition: GROUP name STATE 0. */
+void notify_group(struct notifier *n, const struct cf_sync_group *g,
+		  const char *state);
+
 /* STATE is "MASTER", "BACKUP", "FAULT" or "STOP". */
 void notify_instance(struct notifier *n, const struct cf_vrrp_instance *vi,
 		     const char *state, int priority);

@@ -119,6 +119,11 @@ void vrrp_fsm_fault(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c,
 void vrrp_fsm_set_priority(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c,
 			   uint8_t priority, uint64_t now, struct vrrp_actions *out);
 
+/* A sync group moves this member with another: BACKUP -> MASTER or
+ * MASTER -> BACKUP (other states are left alone). */
+void vrrp_fsm_sync(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c,
+		   enum vrrp_state to, uint64_t now, struct vrrp_actions *out);
+
 /* The earliest deadline, 0 if none. */
 uint64_t vrrp_fsm_deadline(const struct vrrp_fsm *f);
 

@@ -36,8 +36,11 @@
 #define DROP_LOG_INTERVAL_US 10000000ULL	/* one line per reason per 10 s */
 #define MAX_SOCKS 64
 
+struct vgroup;
+
 struct vinst {
 	const struct cf_vrrp_instance *cf;
+	struct vgroup *sync;		/* vrrp_sync_group, if any */
 	struct vrrp_fsm fsm;
 	struct vrrp_fsm_cfg fc;
 	int ifindex;
@@ -55,6 +58,14 @@ struct vinst {
 	uint64_t rx, tx, drops[VRRP_PKT_DROP_MAX], drop_logged_at[VRRP_PKT_DROP_MAX];
 };
 
+/* A vrrp_sync_group: its members move together. */
+struct vgroup {
+	const struct cf_sync_group *cf;
+	struct vinst **members;
+	size_t n;
+	enum vrrp_state state;
+};
+
 struct engine {
 	const struct cf_model *m;
 	const struct engine_opts *o;
@@ -68,6 +79,9 @@ struct engine {
 	size_t nsocks;
 	struct vscript *vs;		/* the vrrp_scripts something tracks */
 	size_t nvs;
+	struct vgroup *groups;
+	size_t ngroups;
+	bool syncing;			/* a group transition is being applied */
 	struct notifier notify;
 	bool stopping;
 };
@@ -352,6 +366,9 @@ log_action(const struct vinst *v, const struct vrrp_action *a)
 	}
 }
 
+static void sync_group(struct engine *e, struct vinst *v, enum vrrp_state to,
+		       uint64_t now);
+
 static void
 run_actions(struct engine *e, struct vinst *v, const struct vrrp_actions *acts,
 	    uint64_t now)
@@ -392,9 +409,11 @@ run_actions(struct engine *e, struct vinst *v, const struct vrrp_actions *acts,
 	if (v->fsm.state != VRRP_STATE_MASTER)
 		v->garp_at = 0;
 	/* notify once the addresses are in place, as keepalived does */
-	if (state_changed != VRRP_STATE_INIT)
+	if (state_changed != VRRP_STATE_INIT) {
 		notify_instance(&e->notify, v->cf, vrrp_state_name(state_changed),
 				v->fsm.priority);
+		sync_group(e, v, state_changed, now);
+	}
 }
 
 /* ---- receiving -------------------------------------------------------------- */
@@ -511,6 +530,69 @@ apply_tracking(struct engine *e, struct vinst *v, uint64_t now)
 	int prio = track_effective_priority(v->fsm.base_priority, total);
 	vrrp_fsm_set_priority(&v->fsm, &v->fc, (uint8_t)prio, now, &acts);
 	run_actions(e, v, &acts, now);
+}
+
+/* Does V itself have a reason to be in FAULT (not just its group)? */
+static bool
+own_fault(struct engine *e, const struct vinst *v)
+{
+	if (v->fault_link || v->track_faults)
+		return true;
+	for (size_t i = 0; i < v->cf->track_script.n; i++) {
+		const struct cf_track_ref *r = &v->cf->track_script.v[i];
+		struct vscript *s = find_vscript(e, r->name);
+		if (!s || s->disabled)
+			continue;
+		int w = r->has_weight ? r->weight : s->cf->weight;
+		bool rev = r->reverse != CF_UNSET ? r->reverse == 1 : s->cf->weight_reverse;
+		if (track_binary(s->st.status, w, rev).fault)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * keepalived's sync groups: a member going MASTER takes the others with
+ * it, one going BACKUP likewise, one in FAULT puts them all in FAULT, and
+ * they leave FAULT together once no member has a fault of its own.
+ */
+static void
+sync_group(struct engine *e, struct vinst *v, enum vrrp_state to, uint64_t now)
+{
+	struct vgroup *g = v->sync;
+	if (!g || e->syncing || to == VRRP_STATE_STOP || to == g->state)
+		return;
+	e->syncing = true;
+	bool leave_fault = g->state == VRRP_STATE_FAULT && to == VRRP_STATE_BACKUP;
+	bool blocked = false;
+	for (size_t i = 0; leave_fault && i < g->n; i++)
+		blocked = blocked || own_fault(e, g->members[i]);
+	if (blocked) {
+		/* another member still has its own fault: back to FAULT */
+		struct vrrp_actions acts;
+		vrrp_fsm_fault(&v->fsm, &v->fc, true, now, &acts);
+		run_actions(e, v, &acts, now);
+		e->syncing = false;
+		return;
+	}
+	log_info("VRRP_Group(%s) Syncing instances to %s state", g->cf->name,
+		 vrrp_state_name(to));
+	for (size_t i = 0; i < g->n; i++) {
+		struct vinst *m = g->members[i];
+		struct vrrp_actions acts;
+		if (m == v || m->fsm.state == to)
+			continue;
+		if (to == VRRP_STATE_FAULT)
+			vrrp_fsm_fault(&m->fsm, &m->fc, true, now, &acts);
+		else if (leave_fault)
+			vrrp_fsm_fault(&m->fsm, &m->fc, false, now, &acts);
+		else
+			vrrp_fsm_sync(&m->fsm, &m->fc, to, now, &acts);
+		run_actions(e, m, &acts, now);
+	}
+	g->state = to;
+	notify_group(&e->notify, g->cf, vrrp_state_name(to));
+	e->syncing = false;
 }
 
 static bool
@@ -772,8 +854,33 @@ engine_stop(struct engine *e)
 }
 
 static void
+groups_setup(struct engine *e)
+{
+	const struct cf_model *m = e->m;
+	e->groups = calloc(m->ngroups ? m->ngroups : 1, sizeof(*e->groups));
+	for (size_t i = 0; i < m->ngroups; i++) {
+		const struct cf_sync_group *cg = &m->groups[i];
+		if (cg->removed)
+			continue;
+		struct vgroup *g = &e->groups[e->ngroups++];
+		g->cf = cg;
+		g->state = VRRP_STATE_BACKUP;
+		g->members = calloc(cg->nmembers ? cg->nmembers : 1, sizeof(*g->members));
+		for (size_t k = 0; k < cg->nmembers; k++)
+			for (size_t j = 0; j < e->nvi; j++)
+				if (!strcmp(e->vi[j].cf->name, cg->members[k])) {
+					g->members[g->n++] = &e->vi[j];
+					e->vi[j].sync = g;
+				}
+	}
+}
+
+static void
 engine_close(struct engine *e)
 {
+	for (size_t i = 0; i < e->ngroups; i++)
+		free(e->groups[i].members);
+	free(e->groups);
 	for (size_t i = 0; i < e->nsocks; i++)
 		vrrp_sock_close(&e->socks[i]);
 	if (e->mon.sock)
@@ -842,6 +949,7 @@ engine_run(const struct cf_model *m, const struct engine_opts *o)
 		if (v->track_weight || v->cf->track_script.n)
 			apply_tracking(&e, v, now);
 	}
+	groups_setup(&e);
 	loop_run(&e);
 	engine_stop(&e);
 	engine_close(&e);

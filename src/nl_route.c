@@ -745,17 +745,18 @@ find_rt_kw(const char *w)
 	return NULL;
 }
 
-/* One word at the route's level: a keyword, the type (first word only)
- * or the destination. */
+/* One word at the route's level: a keyword, the type (before the
+ * destination) or the destination. */
 static bool
-rt_word(struct rt_parse *p, const char *w, bool first)
+rt_word(struct rt_parse *p, const char *w)
 {
 	const struct rt_kw *k = find_rt_kw(w);
 	uint32_t type;
 
 	if (k)
 		return k->fn(p, w);
-	if (first && lookup_name(rt_types, w, &type)) {
+	if (!p->s->has_dst && !p->s->type_set &&
+	    lookup_name(rt_types, w, &type)) {
 		p->s->type = (uint8_t)type;
 		p->s->type_set = true;
 		return true;
@@ -828,7 +829,7 @@ rt_parse_words(const struct cf_route *r, struct rt_spec *s)
 	if (!r->words || !r->nwords)
 		return false;
 	while ((w = next_word(&p.ws)))
-		if (!rt_word(&p, w, p.ws.i == 1))
+		if (!rt_word(&p, w))
 			return false;
 	return s->has_dst && rt_resolve_family(s) && rt_expand_or(s);
 }

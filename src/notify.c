@@ -98,17 +98,34 @@ run(struct notifier *n, const struct cf_script *sc, const char *const *extra)
 		log_info("cannot run notify script %s: %s", sc->cmd, strerror((int)-pid));
 }
 
+static const struct cf_script *
+state_script(const struct cf_notify *cf, const char *state)
+{
+	return !strcmp(state, "MASTER") ? cf->master :
+	       !strcmp(state, "BACKUP") ? cf->backup :
+	       !strcmp(state, "FAULT") ? cf->fault :
+	       !strcmp(state, "STOP") ? cf->stop : NULL;
+}
+
+void
+notify_group(struct notifier *n, const struct cf_sync_group *g, const char *state)
+{
+	run(n, state_script(&g->notify, state), NULL);
+	/* keepalived reports priority 0 for groups */
+	const char *extra[] = { "GROUP", g->name, state, "0", NULL };
+	run(n, g->notify.notify, extra);
+	char line[256];
+	snprintf(line, sizeof(line), "GROUP \"%s\" %s 0\n", g->name, state);
+	fifo_write(&n->fifo, line);
+	fifo_write(&n->vrrp_fifo, line);
+}
+
 void
 notify_instance(struct notifier *n, const struct cf_vrrp_instance *vi,
 		const char *state, int priority)
 {
 	const struct cf_notify *cf = &vi->notify;
-	const struct cf_script *specific =
-		!strcmp(state, "MASTER") ? cf->master :
-		!strcmp(state, "BACKUP") ? cf->backup :
-		!strcmp(state, "FAULT") ? cf->fault :
-		!strcmp(state, "STOP") ? cf->stop : NULL;
-	run(n, specific, NULL);
+	run(n, state_script(cf, state), NULL);
 
 	char prio[16];
 	snprintf(prio, sizeof(prio), "%d", priority);

@@ -311,6 +311,17 @@ vrrp_fsm_fault(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c, bool fault,
 }
 
 void
+vrrp_fsm_sync(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c, enum vrrp_state to,
+	      uint64_t now, struct vrrp_actions *out)
+{
+	out->n = 0;
+	if (to == VRRP_STATE_MASTER && f->state == VRRP_STATE_BACKUP)
+		become_master(f, c, now, out);
+	else if (to == VRRP_STATE_BACKUP && f->state == VRRP_STATE_MASTER)
+		become_backup(f, c, now, out);
+}
+
+void
 vrrp_fsm_set_priority(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c,
 		      uint8_t priority, uint64_t now, struct vrrp_actions *out)
 {
