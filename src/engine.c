@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/inotify.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -66,6 +67,12 @@ struct vgroup {
 	enum vrrp_state state;
 };
 
+/* A track_file: its value times the weight moves priorities. */
+struct vtfile {
+	const struct cf_track_file *cf;
+	long value;
+};
+
 struct engine {
 	const struct cf_model *m;
 	const struct engine_opts *o;
@@ -81,13 +88,16 @@ struct engine {
 	size_t nvs;
 	struct vgroup *groups;
 	size_t ngroups;
+	struct vtfile *tf;
+	size_t ntf;
+	int inotify_fd;
 	bool syncing;			/* a group transition is being applied */
 	struct notifier notify;
 	bool stopping;
 };
 
 /* epoll tags: small integers; sockets are tagged with their index + base */
-enum { TAG_TIMER = 1, TAG_SIGNAL, TAG_NETLINK, TAG_SOCK_BASE = 100 };
+enum { TAG_TIMER = 1, TAG_SIGNAL, TAG_NETLINK, TAG_INOTIFY, TAG_SOCK_BASE = 100 };
 
 static uint64_t
 now_us(void)
@@ -224,9 +234,9 @@ inst_setup(struct engine *e, struct vinst *v, const struct cf_vrrp_instance *cf)
 	else if (nl_primary_addr(&e->nl, v->ifindex, cf->family, &v->fc.primary) < 0)
 		v->fc.primary.family = AF_UNSPEC;
 
-	if (cf->track_file.n || cf->track_process.n)
-		log_info("(%s) track_file/track_process are not run yet: priority "
-			 "ignores them", cf->name);
+	if (cf->track_process.n)
+		log_info("(%s) track_process is not run yet: priority ignores it",
+			 cf->name);
 	inst_garp(v, g);
 	inst_vips(v);
 	inst_expect(v, g);
@@ -368,6 +378,7 @@ log_action(const struct vinst *v, const struct vrrp_action *a)
 
 static void sync_group(struct engine *e, struct vinst *v, enum vrrp_state to,
 		       uint64_t now);
+static void tfiles_changed(struct engine *e);
 
 static void
 run_actions(struct engine *e, struct vinst *v, const struct vrrp_actions *acts,
@@ -507,7 +518,30 @@ find_vscript(struct engine *e, const char *name)
 	return NULL;
 }
 
-/* Interfaces and scripts -> fault or effective priority (keepalived 5.2). */
+static const struct vtfile *
+find_tfile(const struct engine *e, const char *name)
+{
+	for (size_t i = 0; i < e->ntf; i++)
+		if (!strcmp(e->tf[i].cf->name, name))
+			return &e->tf[i];
+	return NULL;
+}
+
+/* A track_file holds an integer; missing or unreadable counts as 0. */
+static long
+tfile_read(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	long v = 0;
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v;
+}
+
+/* Interfaces, scripts and files -> fault or effective priority (5.2). */
 static void
 apply_tracking(struct engine *e, struct vinst *v, uint64_t now)
 {
@@ -521,6 +555,17 @@ apply_tracking(struct engine *e, struct vinst *v, uint64_t now)
 		int w = r->has_weight ? r->weight : s->cf->weight;
 		bool rev = r->reverse != CF_UNSET ? r->reverse == 1 : s->cf->weight_reverse;
 		struct track_effect eff = track_binary(s->st.status, w, rev);
+		total += eff.delta;
+		fault = fault || eff.fault;
+	}
+	for (size_t i = 0; i < v->cf->track_file.n; i++) {
+		const struct cf_track_ref *r = &v->cf->track_file.v[i];
+		const struct vtfile *t = find_tfile(e, r->name);
+		if (!t)
+			continue;
+		int w = r->has_weight ? r->weight : t->cf->weight;
+		bool rev = r->reverse != CF_UNSET ? r->reverse == 1 : t->cf->weight_reverse;
+		struct track_effect eff = track_file_effect(t->value, w, rev);
 		total += eff.delta;
 		fault = fault || eff.fault;
 	}
@@ -810,6 +855,8 @@ loop_run(struct engine *e)
 				signal_arrived(e);
 			else if (tag == TAG_NETLINK)
 				nl_monitor_read(&e->mon, link_event, e);
+			else if (tag == TAG_INOTIFY)
+				tfiles_changed(e);
 			else if (tag >= TAG_SOCK_BASE)
 				sock_readable(e, (int)(tag - TAG_SOCK_BASE));
 		}
@@ -853,6 +900,68 @@ engine_stop(struct engine *e)
 	log_info("Stopped");
 }
 
+/* Watch each track_file's directory: the file may be replaced by rename. */
+static void
+tfiles_setup(struct engine *e)
+{
+	const struct cf_model *m = e->m;
+	e->inotify_fd = -1;
+	e->tf = calloc(m->ntrack_files ? m->ntrack_files : 1, sizeof(*e->tf));
+	for (size_t i = 0; i < m->ntrack_files; i++) {
+		const struct cf_track_file *cf = &m->track_files[i];
+		if (cf->removed || !cf->file)
+			continue;
+		if (cf->init_file && (access(cf->file, F_OK) < 0 || cf->init_overwrite)) {
+			FILE *f = fopen(cf->file, "we");
+			if (f) {
+				fprintf(f, "%d\n", cf->init_value);
+				fclose(f);
+			}
+		}
+		struct vtfile *t = &e->tf[e->ntf++];
+		t->cf = cf;
+		t->value = tfile_read(cf->file);
+		if (e->inotify_fd < 0) {
+			e->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+			struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TAG_INOTIFY };
+			if (e->inotify_fd >= 0)
+				epoll_ctl(e->epfd, EPOLL_CTL_ADD, e->inotify_fd, &ev);
+		}
+		char dir[4096];
+		snprintf(dir, sizeof(dir), "%s", cf->file);
+		char *slash = strrchr(dir, '/');
+		if (slash && slash != dir)
+			*slash = '\0';
+		else
+			snprintf(dir, sizeof(dir), "%s", slash ? "/" : ".");
+		if (e->inotify_fd >= 0)
+			inotify_add_watch(e->inotify_fd, dir, IN_CLOSE_WRITE | IN_MOVED_TO |
+					  IN_CREATE | IN_DELETE | IN_MODIFY);
+	}
+}
+
+/* Something changed in a watched directory: re-read every track_file. */
+static void
+tfiles_changed(struct engine *e)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	while (read(e->inotify_fd, buf, sizeof(buf)) > 0)
+		;
+	uint64_t now = now_us();
+	for (size_t i = 0; i < e->ntf; i++) {
+		long v = tfile_read(e->tf[i].cf->file);
+		if (v == e->tf[i].value)
+			continue;
+		log_info("VRRP_Track_File(%s) value changed from %ld to %ld",
+			 e->tf[i].cf->name, e->tf[i].value, v);
+		e->tf[i].value = v;
+		for (size_t k = 0; k < e->nvi; k++)
+			for (size_t r = 0; r < e->vi[k].cf->track_file.n; r++)
+				if (!strcmp(e->vi[k].cf->track_file.v[r].name, e->tf[i].cf->name))
+					apply_tracking(e, &e->vi[k], now);
+	}
+}
+
 static void
 groups_setup(struct engine *e)
 {
@@ -888,6 +997,9 @@ engine_close(struct engine *e)
 	garp_close(&e->garp);
 	nl_cmd_close(&e->nl);
 	notify_close(&e->notify);
+	if (e->inotify_fd >= 0)
+		close(e->inotify_fd);
+	free(e->tf);
 	free(e->vs);
 	free(e->vi);
 	close(e->epfd);
@@ -898,7 +1010,8 @@ engine_close(struct engine *e)
 int
 engine_run(const struct cf_model *m, const struct engine_opts *o)
 {
-	struct engine e = { .m = m, .o = o, .epfd = -1, .tfd = -1, .sfd = -1 };
+	struct engine e = { .m = m, .o = o, .epfd = -1, .tfd = -1, .sfd = -1,
+			    .inotify_fd = -1 };
 	int rc = nl_cmd_open(&e.nl);
 	if (rc < 0) {
 		log_info("cannot open netlink: %s", strerror(-rc));
@@ -912,6 +1025,7 @@ engine_run(const struct cf_model *m, const struct engine_opts *o)
 	e.vi = calloc(m->ninstances ? m->ninstances : 1, sizeof(*e.vi));
 	e.vs = calloc(m->nscripts ? m->nscripts : 1, sizeof(*e.vs));
 	notify_open(&e.notify, &m->global);
+	tfiles_setup(&e);
 	static_addresses(&e, true);
 	uint64_t now = now_us();
 	for (size_t i = 0; i < m->nscripts; i++) {
@@ -946,7 +1060,7 @@ engine_run(const struct cf_model *m, const struct engine_opts *o)
 			vrrp_fsm_start(&v->fsm, &v->fc, now, &acts);
 		}
 		run_actions(&e, v, &acts, now);
-		if (v->track_weight || v->cf->track_script.n)
+		if (v->track_weight || v->cf->track_script.n || v->cf->track_file.n)
 			apply_tracking(&e, v, now);
 	}
 	groups_setup(&e);
