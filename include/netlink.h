@@ -22,6 +22,13 @@ struct nl_cmd {
 };
 
 int nl_cmd_open(struct nl_cmd *c);		/* 0 or -errno */
+
+struct nlmsghdr;
+
+/* Send NLH and run CB (may be NULL) on each answer until the kernel's ACK
+ * or NLMSG_DONE: 0 or -errno.  Shared by the address and route code. */
+int nl_talk(struct nl_cmd *c, struct nlmsghdr *nlh,
+	    int (*cb)(const struct nlmsghdr *nlh, void *data), void *data);
 void nl_cmd_close(struct nl_cmd *c);
 
 /*

@@ -27,6 +27,7 @@
 #include "garp.h"
 #include "log.h"
 #include "netlink.h"
+#include "nl_route.h"
 #include "notify.h"
 #include "track.h"
 #include "vscript.h"
@@ -315,6 +316,34 @@ set_vips(struct engine *e, struct vinst *v, bool add, bool quiet)
 	}
 }
 
+/* virtual_routes / virtual_rules follow the VIPs: added after them,
+ * removed before them (rules first), as keepalived does. */
+static void
+set_routes(struct engine *e, struct vinst *v, bool add, bool quiet)
+{
+	const struct cf_route_list *routes = &v->cf->vroutes, *rules = &v->cf->vrules;
+	if (!add) {
+		for (size_t i = 0; i < rules->n; i++) {
+			int rc = nl_rule(&e->nl, false, &rules->v[i]);
+			if (rc < 0 && rc != -ENOENT && !quiet)
+				log_info("(%s) cannot remove rule: %s", v->cf->name, strerror(-rc));
+		}
+	}
+	for (size_t i = 0; i < routes->n; i++) {
+		int rc = nl_route(&e->nl, add, &routes->v[i], v->ifindex);
+		if (rc < 0 && rc != -EEXIST && rc != -ESRCH && !quiet)
+			log_info("(%s) cannot %s route: %s", v->cf->name,
+				 add ? "add" : "remove", strerror(-rc));
+	}
+	if (add) {
+		for (size_t i = 0; i < rules->n; i++) {
+			int rc = nl_rule(&e->nl, true, &rules->v[i]);
+			if (rc < 0 && rc != -EEXIST && !quiet)
+				log_info("(%s) cannot add rule: %s", v->cf->name, strerror(-rc));
+		}
+	}
+}
+
 static void
 garp_burst(struct engine *e, struct vinst *v)
 {
@@ -400,10 +429,13 @@ run_actions(struct engine *e, struct vinst *v, const struct vrrp_actions *acts,
 			break;
 		case VA_ADD_VIPS:
 			set_vips(e, v, true, false);
+			set_routes(e, v, true, false);
 			break;
 		case VA_DEL_VIPS:
-			if (!(e->stopping && e->o->keep_vips_on_stop))
+			if (!(e->stopping && e->o->keep_vips_on_stop)) {
+				set_routes(e, v, false, false);
 				set_vips(e, v, false, false);
+			}
 			break;
 		case VA_GARP:
 			log_detail("(%s) Sending/queueing gratuitous ARPs on %s", v->cf->name,
@@ -865,6 +897,29 @@ loop_run(struct engine *e)
 
 /* static_ipaddress: set at start, removed at stop (unless -V) */
 static void
+static_routes(struct engine *e, bool add)
+{
+	const struct cf_route_list *routes = &e->m->static_routes;
+	const struct cf_route_list *rules = &e->m->static_rules;
+	const char *def = e->m->global.default_interface ? e->m->global.default_interface
+							 : "eth0";
+	int idx = (int)if_nametoindex(def);
+	for (size_t i = 0; i < rules->n && !add; i++)
+		nl_rule(&e->nl, false, &rules->v[i]);
+	for (size_t i = 0; i < routes->n; i++) {
+		int rc = nl_route(&e->nl, add, &routes->v[i], idx);
+		if (rc < 0 && rc != -EEXIST && rc != -ESRCH)
+			log_info("cannot %s static route: %s", add ? "add" : "remove",
+				 strerror(-rc));
+	}
+	for (size_t i = 0; i < rules->n && add; i++) {
+		int rc = nl_rule(&e->nl, true, &rules->v[i]);
+		if (rc < 0 && rc != -EEXIST)
+			log_info("cannot add static rule: %s", strerror(-rc));
+	}
+}
+
+static void
 static_addresses(struct engine *e, bool add)
 {
 	const struct cf_ipaddress_list *l = &e->m->static_addrs;
@@ -893,8 +948,10 @@ engine_stop(struct engine *e)
 		vrrp_fsm_stop(&e->vi[i].fsm, &e->vi[i].fc, now, &acts);
 		run_actions(e, &e->vi[i], &acts, now);
 	}
-	if (!e->o->keep_vips_on_stop)
+	if (!e->o->keep_vips_on_stop) {
+		static_routes(e, false);
 		static_addresses(e, false);
+	}
 	for (size_t i = 0; i < e->nvs; i++)
 		vscript_stop(&e->vs[i]);
 	log_info("Stopped");
@@ -1027,6 +1084,7 @@ engine_run(const struct cf_model *m, const struct engine_opts *o)
 	notify_open(&e.notify, &m->global);
 	tfiles_setup(&e);
 	static_addresses(&e, true);
+	static_routes(&e, true);
 	uint64_t now = now_us();
 	for (size_t i = 0; i < m->nscripts; i++) {
 		const struct cf_vrrp_script *s = &m->scripts[i];
@@ -1048,9 +1106,11 @@ engine_run(const struct cf_model *m, const struct engine_opts *o)
 			return 2;
 		}
 		e.nvi++;
-		/* a backup must not hold the VIPs left by an earlier run */
-		if (cf->priority != 255)
+		/* a backup must not hold what an earlier run left behind */
+		if (cf->priority != 255) {
+			set_routes(&e, v, false, true);
 			set_vips(&e, v, false, true);
+		}
 		inst_links(&e, v);
 		struct vrrp_actions acts;
 		if (v->fault_link || v->track_faults) {

@@ -276,7 +276,7 @@ nl_recv(struct nl_cmd *c, void *buf, size_t len)
 }
 
 /* Send NLH and run CB on every answer until the ACK or NLMSG_DONE. */
-static int
+int
 nl_talk(struct nl_cmd *c, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	uint8_t buf[NL_DUMP_SIZE] __attribute__((aligned(4)));

@@ -4,25 +4,34 @@
  * read into a spec, then the spec is encoded.  What goes on the wire was
  * checked against keepalived 2.2.7 (strace of its RTM_NEWROUTE/DELROUTE
  * and RTM_NEWRULE/DELRULE requests in a namespace):
- *  - routes: rtm_protocol 18 unless "protocol" says otherwise, on add and
- *    delete alike; scope as written, else universe (no `ip route` "link"
- *    default for routes without a gateway); rtm_table for tables below
+ *  - routes: rtm_protocol 18, on add and delete alike; "protocol" counts
+ *    only with no_track (keepalived resets it: "Route cannot be tracked
+ *    if protocol is not RTPROT_KEEPALIVED(18), resetting protocol");
+ *    scope as written, else universe (no `ip route` "link" default for
+ *    routes without a gateway); rtm_table for tables below
  *    256, else RT_TABLE_UNSPEC plus RTA_TABLE; RTA_DST always, even for
  *    "default"; flags CREATE ("prepend", the default), CREATE|EXCL for
  *    "add" and for every type but unicast, CREATE|APPEND for "append".
  *    Deletes carry the same attributes, scope NOWHERE unless one was
  *    written, type UNSPEC unless it is not unicast.
  *  - rules: CREATE|EXCL on add; the same message on delete; preference
- *    16384 when none is written; FRA_PROTOCOL 18; interfaces by name.
+ *    16384 when none is written; interfaces by name; FRA_PROTOCOL 18, or
+ *    with no_track what "protocol" says, and none if it says nothing.
+ *    (keepalived 2.2.7 takes only numbers there: "Invalid protocol
+ *    static"; Vigil also takes the names.)
  * Where keepalived 2.2.7 is wrong Vigil does not follow it:
  *  - "or ADDR" sent RTA_OIF beside an RTA_MULTIPATH whose nexthops have no
  *    device, which the kernel refuses (EINVAL): Vigil puts the device in
  *    every nexthop and sends no RTA_OIF.
- *  - "local"/"nat" routes went out with scope universe (EINVAL): Vigil
- *    defaults them to host, and broadcast/multicast/anycast to link, as
+ *  - "local"/"nat" routes went out with scope universe (EINVAL) and table
+ *    main: Vigil defaults them to scope host, broadcast/multicast/anycast
+ *    to scope link, and local/broadcast/anycast/nat to table local, as
  *    ip route does.
  *  - "rtt 100ms" went out as 1600 (twice iproute2's 800).
- *  - "dport" on a rule was dropped.
+ *  - "dport" on a rule was dropped; "inet6 fwmark N" was refused.
+ * It refused "via inet6 ADDR" on an IPv4 route ("Cannot mix IPv4 and IPv6
+ * addresses for route"); Vigil sends RTA_VIA, which kernels since 5.2
+ * take.
  * Not encoded (the builder returns 0): "as", "encap", "vrf", names from
  * /etc/iproute2 files (tables, realms, dsfields other than numbers).
  */
@@ -306,10 +315,12 @@ struct rt_spec {
 	unsigned nhops;
 	bool or_form;			/* "or ADDR": hops are alternative gateways */
 	uint32_t table;
+	bool table_set;
 	bool has_metric;
 	uint32_t metric;
 	int scope;			/* RT_NO_SCOPE: the default */
 	uint8_t protocol;
+	bool no_track;
 	uint8_t tos;
 	bool action_set;
 	uint16_t action;		/* NLM_F_EXCL ("add"), NLM_F_APPEND, 0 */
@@ -392,6 +403,7 @@ rt_tos(struct rt_parse *p, const char *kw)
 static bool
 rt_table(struct rt_parse *p, const char *kw)
 {
+	p->s->table_set = true;
 	return parse_named(rt_tables, next_word(&p->ws), UINT32_MAX, &p->s->table);
 }
 
@@ -538,8 +550,9 @@ rt_expires(struct rt_parse *p, const char *kw)
 }
 
 static bool
-rt_ignore(struct rt_parse *p, const char *kw)
+rt_no_track(struct rt_parse *p, const char *kw)
 {
+	p->s->no_track = true;
 	return true;
 }
 
@@ -732,7 +745,7 @@ static const struct rt_kw rt_kws[] = {
 	{ "initcwnd", rt_mx }, { "rto_min", rt_mx }, { "initrwnd", rt_mx },
 	{ "features", rt_features }, { "quickack", rt_quickack },
 	{ "fastopen_no_cookie", rt_fastopen }, { "congctl", rt_congctl },
-	{ "no_track", rt_ignore }, { "track_group", rt_skip_value },
+	{ "no_track", rt_no_track }, { "track_group", rt_skip_value },
 	{ NULL, NULL },
 };
 
@@ -819,6 +832,15 @@ rt_expand_or(struct rt_spec *s)
 	return true;
 }
 
+/* Types ip route puts in table local unless told (keepalived 2.2.7 used
+ * main, where the kernel takes a local route but never uses it). */
+static bool
+rt_local_table(uint8_t type)
+{
+	return type == RTN_LOCAL || type == RTN_BROADCAST ||
+	       type == RTN_ANYCAST || type == RTN_NAT;
+}
+
 static bool
 rt_parse_words(const struct cf_route *r, struct rt_spec *s)
 {
@@ -831,6 +853,12 @@ rt_parse_words(const struct cf_route *r, struct rt_spec *s)
 	while ((w = next_word(&p.ws)))
 		if (!rt_word(&p, w))
 			return false;
+	if (!s->table_set && rt_local_table(s->type))
+		s->table = RT_TABLE_LOCAL;
+	/* keepalived tracks its routes by protocol: "Route cannot be tracked
+	 * if protocol is not RTPROT_KEEPALIVED(18), resetting protocol" */
+	if (!s->no_track && !r->no_track)
+		s->protocol = NL_RTPROT_KEEPALIVED;
 	return s->has_dst && rt_resolve_family(s) && rt_expand_or(s);
 }
 
@@ -1090,6 +1118,7 @@ struct rl_spec {
 	bool has_fwmark, has_fwmask;
 	uint32_t fwmark, fwmask;
 	char iif[IF_NAMESIZE], oif[IF_NAMESIZE];
+	bool has_protocol, no_track;
 	uint8_t protocol;
 	bool has_realms, has_sup_pl, has_sup_grp, has_goto, has_tun_id;
 	uint32_t realms, sup_pl, sup_grp, goto_prio;
@@ -1255,6 +1284,7 @@ rl_protocol(struct rl_parse *p, const char *kw)
 	if (!parse_named(rt_protos, next_word(&p->ws), UINT8_MAX, &v))
 		return false;
 	p->s->protocol = (uint8_t)v;
+	p->s->has_protocol = true;
 	return true;
 }
 
@@ -1335,6 +1365,13 @@ rl_ignore(struct rl_parse *p, const char *kw)
 }
 
 static bool
+rl_no_track(struct rl_parse *p, const char *kw)
+{
+	p->s->no_track = true;
+	return true;
+}
+
+static bool
 rl_skip_value(struct rl_parse *p, const char *kw)
 {
 	return next_word(&p->ws) != NULL;
@@ -1360,7 +1397,7 @@ static const struct rl_kw rl_kws[] = {
 	{ "ipproto", rl_ipproto }, { "sport", rl_port }, { "dport", rl_port },
 	{ "type", rl_type }, { "goto", rl_goto }, { "nop", rl_nop },
 	{ "not", rl_not }, { "all", rl_ignore }, { "default", rl_ignore },
-	{ "no_track", rl_ignore }, { "track_group", rl_skip_value },
+	{ "no_track", rl_no_track }, { "track_group", rl_skip_value },
 	{ NULL, NULL },
 };
 
@@ -1401,12 +1438,16 @@ rl_parse_words(const struct cf_route *r, struct rl_spec *s)
 
 	memset(s, 0, sizeof(*s));
 	s->prio = NL_RULE_DEFAULT_PREF;
-	s->protocol = NL_RTPROT_KEEPALIVED;
 	if (!r->words || !r->nwords)
 		return false;
 	while ((w = next_word(&p.ws)))
 		if (!rl_word(&p, w))
 			return false;
+	/* as routes: 18 unless no_track, and then only what is written */
+	if (!s->no_track && !r->no_track) {
+		s->protocol = NL_RTPROT_KEEPALIVED;
+		s->has_protocol = true;
+	}
 	return rl_finish(s);
 }
 
@@ -1474,7 +1515,8 @@ put_rule_more(struct nlmsghdr *nlh, size_t len, const struct rl_spec *s)
 		return false;
 	if (s->l3mdev && !mnl_attr_put_u8_check(nlh, len, FRA_L3MDEV, 1))
 		return false;
-	if (!mnl_attr_put_u8_check(nlh, len, FRA_PROTOCOL, s->protocol))
+	if (s->has_protocol &&
+	    !mnl_attr_put_u8_check(nlh, len, FRA_PROTOCOL, s->protocol))
 		return false;
 	return true;
 }
@@ -1525,64 +1567,7 @@ nl_build_rule(void *buf, size_t len, bool add, uint32_t seq,
 	return nlh->nlmsg_len;
 }
 
-/* ---- I/O --------------------------------------------------------------
- * A copy of src/netlink.c's static nl_drain/nl_recv/nl_talk, less the
- * data callback: requests here are answered by an ACK alone. */
-
-static void
-rt_drain(struct nl_cmd *c)
-{
-	uint8_t buf[MNL_SOCKET_BUFFER_SIZE];
-
-	for (int i = 0; i < 64; i++)
-		if (mnl_socket_recvfrom(c->sock, buf, sizeof(buf)) < 0)
-			break;
-}
-
-static ssize_t
-rt_recv(struct nl_cmd *c, void *buf, size_t len)
-{
-	struct pollfd p = { .fd = mnl_socket_get_fd(c->sock), .events = POLLIN };
-	ssize_t n;
-
-	for (int tries = 0; tries < 2; tries++) {
-		n = mnl_socket_recvfrom(c->sock, buf, len);
-		if (n >= 0)
-			return n;
-		if (errno != EAGAIN && errno != EINTR)
-			return -errno;
-		n = poll(&p, 1, NL_REPLY_TIMEOUT_MS);
-		if (n == 0)
-			return -ETIMEDOUT;
-		if (n < 0 && errno != EINTR)
-			return -errno;
-	}
-	return -ETIMEDOUT;
-}
-
-static int
-rt_talk(struct nl_cmd *c, struct nlmsghdr *nlh)
-{
-	uint8_t buf[MNL_SOCKET_BUFFER_SIZE] __attribute__((aligned(4)));
-	uint32_t seq = nlh->nlmsg_seq;
-	ssize_t n;
-	int ret;
-
-	if (!c->sock)
-		return -EBADF;
-	rt_drain(c);
-	if (mnl_socket_sendto(c->sock, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	do {
-		n = rt_recv(c, buf, sizeof(buf));
-		if (n < 0)
-			return (int)n;
-		ret = mnl_cb_run(buf, (size_t)n, seq, c->portid, NULL, NULL);
-		if (ret == MNL_CB_ERROR)
-			return errno ? -errno : -EPROTO;
-	} while (ret > MNL_CB_STOP);
-	return 0;
-}
+/* ---- I/O -------------------------------------------------------------- */
 
 int
 nl_route(struct nl_cmd *c, bool add, const struct cf_route *r,
@@ -1594,7 +1579,7 @@ nl_route(struct nl_cmd *c, bool add, const struct cf_route *r,
 	len = nl_build_route(buf, sizeof(buf), add, ++c->seq, r, default_ifindex);
 	if (!len)
 		return -EINVAL;
-	return rt_talk(c, (struct nlmsghdr *)buf);
+	return nl_talk(c, (struct nlmsghdr *)buf, NULL, NULL);
 }
 
 int
@@ -1606,5 +1591,5 @@ nl_rule(struct nl_cmd *c, bool add, const struct cf_route *r)
 	len = nl_build_rule(buf, sizeof(buf), add, ++c->seq, r);
 	if (!len)
 		return -EINVAL;
-	return rt_talk(c, (struct nlmsghdr *)buf);
+	return nl_talk(c, (struct nlmsghdr *)buf, NULL, NULL);
 }

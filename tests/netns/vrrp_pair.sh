@@ -29,6 +29,9 @@ vrrp_instance VI_1 {
     virtual_ipaddress {
         $VIP/24
     }
+    virtual_routes {
+        198.51.100.0/24 via 192.0.2.254 dev eth0
+    }
 }
 EOC
 	echo "$VG_WORK/$1.conf"
@@ -56,6 +59,10 @@ sleep 1.2
 vg_check "VIP stays on A only" test "$(vg_holders $VIP a b)" = a
 vg_check "B logged BACKUP (init)" grep -q "(VI_1) Entering BACKUP STATE (init)" "$VG_WORK/b.log"
 vg_check "A logged MASTER" grep -q "(VI_1) Entering MASTER STATE" "$VG_WORK/a.log"
+has_route() { ip -n "$(vg_ns "$1")" route show 198.51.100.0/24 | grep -q "via 192.0.2.254"; }
+vg_check "virtual_routes: the master has the route" has_route a
+vg_check "virtual_routes: the backup has not" eval '! has_route b'
+
 
 # 2. A crashes: B takes over within 3 x 1 s + (256-100)/256 s
 t0=$(vg_now_ms)
@@ -76,6 +83,8 @@ vg_wait_holder $VIP b 2000 a b >/dev/null
 t=$(takeover_ms b "$t0")
 vg_check "graceful stop: B master after ${t} ms (bound 609 + $MARGIN)" within "$t" $((609 + MARGIN))
 vg_check "A removed its VIP on stop" test -z "$(vg_holders $VIP a)"
+vg_check "A removed its virtual route on stop" eval '! has_route a'
+vg_check "B installed the route as new master" has_route b
 vg_check "A pid files removed" test ! -e "$VG_WORK/a.pid"
 
 # 5. nopreempt: A returns with nopreempt (state BACKUP) and does not preempt
