@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine.h"
+#include "engine_int.h"
 #include "garp.h"
 #include "log.h"
 #include "netlink.h"
@@ -36,71 +36,9 @@
 #include "vrrp_sock.h"
 
 #define DROP_LOG_INTERVAL_US 10000000ULL	/* one line per reason per 10 s */
-#define MAX_SOCKS 64
 
-struct vgroup;
 
-struct vinst {
-	const struct cf_vrrp_instance *cf;
-	struct vgroup *sync;		/* vrrp_sync_group, if any */
-	struct vrrp_fsm fsm;
-	struct vrrp_fsm_cfg fc;
-	int ifindex;
-	int sock;			/* index into engine.socks */
-	bool unicast;
-	struct cf_inaddr group;
-	uint8_t vips[VRRP_MAX_ADDRS][16];
-	uint8_t nvips;
-	struct vrrp_pkt_expect exp;
-	struct cf_garp garp;		/* resolved against global_defs */
-	uint64_t garp_at;		/* second gratuitous ARP burst */
-	bool fault_link;
-	int track_weight;		/* sum of interface tracker weights */
-	int track_faults;		/* weight-0 tracked interfaces down */
-	uint64_t rx, tx, drops[VRRP_PKT_DROP_MAX], drop_logged_at[VRRP_PKT_DROP_MAX];
-};
-
-/* A vrrp_sync_group: its members move together. */
-struct vgroup {
-	const struct cf_sync_group *cf;
-	struct vinst **members;
-	size_t n;
-	enum vrrp_state state;
-};
-
-/* A track_file: its value times the weight moves priorities. */
-struct vtfile {
-	const struct cf_track_file *cf;
-	long value;
-};
-
-struct engine {
-	const struct cf_model *m;
-	const struct engine_opts *o;
-	int epfd, tfd, sfd;
-	struct nl_cmd nl;
-	struct nl_monitor mon;
-	struct garp_sockets garp;
-	struct vinst *vi;
-	size_t nvi;
-	struct vrrp_sock socks[MAX_SOCKS];
-	size_t nsocks;
-	struct vscript *vs;		/* the vrrp_scripts something tracks */
-	size_t nvs;
-	struct vgroup *groups;
-	size_t ngroups;
-	struct vtfile *tf;
-	size_t ntf;
-	int inotify_fd;
-	bool syncing;			/* a group transition is being applied */
-	struct notifier notify;
-	bool stopping;
-};
-
-/* epoll tags: small integers; sockets are tagged with their index + base */
-enum { TAG_TIMER = 1, TAG_SIGNAL, TAG_NETLINK, TAG_INOTIFY, TAG_SOCK_BASE = 100 };
-
-static uint64_t
+uint64_t
 now_us(void)
 {
 	struct timespec ts;
@@ -108,7 +46,7 @@ now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-static const char *
+const char *
 addr_str(const struct cf_inaddr *a)
 {
 	static char buf[4][INET6_ADDRSTRLEN];
@@ -405,11 +343,8 @@ log_action(const struct vinst *v, const struct vrrp_action *a)
 	}
 }
 
-static void sync_group(struct engine *e, struct vinst *v, enum vrrp_state to,
-		       uint64_t now);
-static void tfiles_changed(struct engine *e);
 
-static void
+void
 run_actions(struct engine *e, struct vinst *v, const struct vrrp_actions *acts,
 	    uint64_t now)
 {
@@ -536,219 +471,6 @@ sock_readable(struct engine *e, int idx)
 			continue;
 		}
 		deliver(e, idx, &adv, now);
-	}
-}
-
-/* ---- links -------------------------------------------------------------------- */
-
-static struct vscript *
-find_vscript(struct engine *e, const char *name)
-{
-	for (size_t i = 0; i < e->nvs; i++)
-		if (!strcmp(e->vs[i].cf->name, name))
-			return &e->vs[i];
-	return NULL;
-}
-
-static const struct vtfile *
-find_tfile(const struct engine *e, const char *name)
-{
-	for (size_t i = 0; i < e->ntf; i++)
-		if (!strcmp(e->tf[i].cf->name, name))
-			return &e->tf[i];
-	return NULL;
-}
-
-/* A track_file holds an integer; missing or unreadable counts as 0. */
-static long
-tfile_read(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	long v = 0;
-	if (!f)
-		return 0;
-	if (fscanf(f, "%ld", &v) != 1)
-		v = 0;
-	fclose(f);
-	return v;
-}
-
-/* Interfaces, scripts and files -> fault or effective priority (5.2). */
-static void
-apply_tracking(struct engine *e, struct vinst *v, uint64_t now)
-{
-	int total = v->track_weight;
-	bool fault = v->fault_link || v->track_faults > 0;
-	for (size_t i = 0; i < v->cf->track_script.n; i++) {
-		const struct cf_track_ref *r = &v->cf->track_script.v[i];
-		struct vscript *s = find_vscript(e, r->name);
-		if (!s || s->disabled)
-			continue;
-		int w = r->has_weight ? r->weight : s->cf->weight;
-		bool rev = r->reverse != CF_UNSET ? r->reverse == 1 : s->cf->weight_reverse;
-		struct track_effect eff = track_binary(s->st.status, w, rev);
-		total += eff.delta;
-		fault = fault || eff.fault;
-	}
-	for (size_t i = 0; i < v->cf->track_file.n; i++) {
-		const struct cf_track_ref *r = &v->cf->track_file.v[i];
-		const struct vtfile *t = find_tfile(e, r->name);
-		if (!t)
-			continue;
-		int w = r->has_weight ? r->weight : t->cf->weight;
-		bool rev = r->reverse != CF_UNSET ? r->reverse == 1 : t->cf->weight_reverse;
-		struct track_effect eff = track_file_effect(t->value, w, rev);
-		total += eff.delta;
-		fault = fault || eff.fault;
-	}
-	struct vrrp_actions acts;
-	vrrp_fsm_fault(&v->fsm, &v->fc, fault, now, &acts);
-	run_actions(e, v, &acts, now);
-	int prio = track_effective_priority(v->fsm.base_priority, total);
-	vrrp_fsm_set_priority(&v->fsm, &v->fc, (uint8_t)prio, now, &acts);
-	run_actions(e, v, &acts, now);
-}
-
-/* Does V itself have a reason to be in FAULT (not just its group)? */
-static bool
-own_fault(struct engine *e, const struct vinst *v)
-{
-	if (v->fault_link || v->track_faults)
-		return true;
-	for (size_t i = 0; i < v->cf->track_script.n; i++) {
-		const struct cf_track_ref *r = &v->cf->track_script.v[i];
-		struct vscript *s = find_vscript(e, r->name);
-		if (!s || s->disabled)
-			continue;
-		int w = r->has_weight ? r->weight : s->cf->weight;
-		bool rev = r->reverse != CF_UNSET ? r->reverse == 1 : s->cf->weight_reverse;
-		if (track_binary(s->st.status, w, rev).fault)
-			return true;
-	}
-	return false;
-}
-
-/*
- * keepalived's sync groups: a member going MASTER takes the others with
- * it, one going BACKUP likewise, one in FAULT puts them all in FAULT, and
- * they leave FAULT together once no member has a fault of its own.
- */
-static void
-sync_group(struct engine *e, struct vinst *v, enum vrrp_state to, uint64_t now)
-{
-	struct vgroup *g = v->sync;
-	if (!g || e->syncing || to == VRRP_STATE_STOP || to == g->state)
-		return;
-	e->syncing = true;
-	bool leave_fault = g->state == VRRP_STATE_FAULT && to == VRRP_STATE_BACKUP;
-	bool blocked = false;
-	for (size_t i = 0; leave_fault && i < g->n; i++)
-		blocked = blocked || own_fault(e, g->members[i]);
-	if (blocked) {
-		/* another member still has its own fault: back to FAULT */
-		struct vrrp_actions acts;
-		vrrp_fsm_fault(&v->fsm, &v->fc, true, now, &acts);
-		run_actions(e, v, &acts, now);
-		e->syncing = false;
-		return;
-	}
-	log_info("VRRP_Group(%s) Syncing instances to %s state", g->cf->name,
-		 vrrp_state_name(to));
-	for (size_t i = 0; i < g->n; i++) {
-		struct vinst *m = g->members[i];
-		struct vrrp_actions acts;
-		if (m == v || m->fsm.state == to)
-			continue;
-		if (to == VRRP_STATE_FAULT)
-			vrrp_fsm_fault(&m->fsm, &m->fc, true, now, &acts);
-		else if (leave_fault)
-			vrrp_fsm_fault(&m->fsm, &m->fc, false, now, &acts);
-		else
-			vrrp_fsm_sync(&m->fsm, &m->fc, to, now, &acts);
-		run_actions(e, m, &acts, now);
-	}
-	g->state = to;
-	notify_group(&e->notify, g->cf, vrrp_state_name(to));
-	e->syncing = false;
-}
-
-static bool
-tracks_script(const struct vinst *v, const char *name)
-{
-	for (size_t i = 0; i < v->cf->track_script.n; i++)
-		if (!strcmp(v->cf->track_script.v[i].name, name))
-			return true;
-	return false;
-}
-
-/* Reap every exited child; a script whose status changed moves priorities. */
-static void
-children_exited(struct engine *e)
-{
-	int st;
-	pid_t pid;
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		for (size_t i = 0; i < e->nvs; i++) {
-			if (!vscript_reaped(&e->vs[i], pid, st))
-				continue;
-			uint64_t now = now_us();
-			for (size_t k = 0; k < e->nvi; k++)
-				if (tracks_script(&e->vi[k], e->vs[i].cf->name))
-					apply_tracking(e, &e->vi[k], now);
-		}
-	}
-}
-
-/* Recompute an instance's interface trackers from the kernel's view. */
-static void
-inst_links(struct engine *e, struct vinst *v)
-{
-	int up = nl_link_up(&e->nl, v->ifindex);
-	v->fault_link = up == 0 && !v->cf->dont_track_primary;
-	if (!v->cf->mcast_src.family &&
-	    nl_primary_addr(&e->nl, v->ifindex, v->cf->family, &v->fc.primary) < 0) {
-		/* no source address: keepalived goes FAULT until one appears */
-		if (!v->fault_link)
-			log_info("(%s) entering FAULT state (no IPv%d address for interface)",
-				 v->cf->name, v->cf->family == AF_INET6 ? 6 : 4);
-		v->fault_link = true;
-	}
-	v->track_weight = 0;
-	v->track_faults = 0;
-	for (size_t i = 0; i < v->cf->track_if.n; i++) {
-		const struct cf_track_ref *t = &v->cf->track_if.v[i];
-		int idx = (int)if_nametoindex(t->name);
-		bool if_up = idx && nl_link_up(&e->nl, idx) == 1;
-		int w = t->has_weight ? t->weight : 0;
-		bool reverse = t->reverse == 1;
-		if (w == 0) {
-			if (!if_up)
-				v->track_faults++;
-			continue;
-		}
-		/* keepalived: a positive weight is added while up, a negative one
-		 * while down; reverse swaps up and down */
-		bool counted = (w > 0) ? if_up != reverse : if_up == reverse;
-		if (counted)
-			v->track_weight += w;
-	}
-}
-
-static void
-link_event(const struct nl_link_event *ev, void *arg)
-{
-	struct engine *e = arg;
-	uint64_t now = now_us();
-	log_info("Netlink reports %s %s", ev->ifname, ev->up ? "up" : "down");
-	for (size_t i = 0; i < e->nvi; i++) {
-		struct vinst *v = &e->vi[i];
-		bool mine = v->ifindex == ev->ifindex;
-		for (size_t t = 0; !mine && t < v->cf->track_if.n; t++)
-			mine = !strcmp(v->cf->track_if.v[t].name, ev->ifname);
-		if (!mine)
-			continue;
-		inst_links(e, v);
-		apply_tracking(e, v, now);
 	}
 }
 
@@ -955,90 +677,6 @@ engine_stop(struct engine *e)
 	for (size_t i = 0; i < e->nvs; i++)
 		vscript_stop(&e->vs[i]);
 	log_info("Stopped");
-}
-
-/* Watch each track_file's directory: the file may be replaced by rename. */
-static void
-tfiles_setup(struct engine *e)
-{
-	const struct cf_model *m = e->m;
-	e->inotify_fd = -1;
-	e->tf = calloc(m->ntrack_files ? m->ntrack_files : 1, sizeof(*e->tf));
-	for (size_t i = 0; i < m->ntrack_files; i++) {
-		const struct cf_track_file *cf = &m->track_files[i];
-		if (cf->removed || !cf->file)
-			continue;
-		if (cf->init_file && (access(cf->file, F_OK) < 0 || cf->init_overwrite)) {
-			FILE *f = fopen(cf->file, "we");
-			if (f) {
-				fprintf(f, "%d\n", cf->init_value);
-				fclose(f);
-			}
-		}
-		struct vtfile *t = &e->tf[e->ntf++];
-		t->cf = cf;
-		t->value = tfile_read(cf->file);
-		if (e->inotify_fd < 0) {
-			e->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-			struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TAG_INOTIFY };
-			if (e->inotify_fd >= 0)
-				epoll_ctl(e->epfd, EPOLL_CTL_ADD, e->inotify_fd, &ev);
-		}
-		char dir[4096];
-		snprintf(dir, sizeof(dir), "%s", cf->file);
-		char *slash = strrchr(dir, '/');
-		if (slash && slash != dir)
-			*slash = '\0';
-		else
-			snprintf(dir, sizeof(dir), "%s", slash ? "/" : ".");
-		if (e->inotify_fd >= 0)
-			inotify_add_watch(e->inotify_fd, dir, IN_CLOSE_WRITE | IN_MOVED_TO |
-					  IN_CREATE | IN_DELETE | IN_MODIFY);
-	}
-}
-
-/* Something changed in a watched directory: re-read every track_file. */
-static void
-tfiles_changed(struct engine *e)
-{
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	while (read(e->inotify_fd, buf, sizeof(buf)) > 0)
-		;
-	uint64_t now = now_us();
-	for (size_t i = 0; i < e->ntf; i++) {
-		long v = tfile_read(e->tf[i].cf->file);
-		if (v == e->tf[i].value)
-			continue;
-		log_info("VRRP_Track_File(%s) value changed from %ld to %ld",
-			 e->tf[i].cf->name, e->tf[i].value, v);
-		e->tf[i].value = v;
-		for (size_t k = 0; k < e->nvi; k++)
-			for (size_t r = 0; r < e->vi[k].cf->track_file.n; r++)
-				if (!strcmp(e->vi[k].cf->track_file.v[r].name, e->tf[i].cf->name))
-					apply_tracking(e, &e->vi[k], now);
-	}
-}
-
-static void
-groups_setup(struct engine *e)
-{
-	const struct cf_model *m = e->m;
-	e->groups = calloc(m->ngroups ? m->ngroups : 1, sizeof(*e->groups));
-	for (size_t i = 0; i < m->ngroups; i++) {
-		const struct cf_sync_group *cg = &m->groups[i];
-		if (cg->removed)
-			continue;
-		struct vgroup *g = &e->groups[e->ngroups++];
-		g->cf = cg;
-		g->state = VRRP_STATE_BACKUP;
-		g->members = calloc(cg->nmembers ? cg->nmembers : 1, sizeof(*g->members));
-		for (size_t k = 0; k < cg->nmembers; k++)
-			for (size_t j = 0; j < e->nvi; j++)
-				if (!strcmp(e->vi[j].cf->name, cg->members[k])) {
-					g->members[g->n++] = &e->vi[j];
-					e->vi[j].sync = g;
-				}
-	}
 }
 
 static void

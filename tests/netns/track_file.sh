@@ -41,7 +41,8 @@ t=$(vg_wait_holder 192.0.2.100 b 6000 a b); rc=$?
 vg_check "value -60: A at 90, B took the VIP (${t} ms)" test $rc -eq 0
 vg_check "A logged 150 -> 90" grep -q "(VI_1) Changing effective priority from 150 to 90" "$VG_WORK/a.log"
 
-echo 5 > "$VG_WORK/a.value"
+# written atomically: a plain "echo >" is seen half-done (empty = 0) first
+echo 5 > "$VG_WORK/a.value.new" && mv "$VG_WORK/a.value.new" "$VG_WORK/a.value"
 t=$(vg_wait_holder 192.0.2.100 a 6000 a b); rc=$?
 vg_check "value 5: A at 155 preempted (${t} ms)" test $rc -eq 0
 vg_check "A logged 90 -> 155" grep -q "(VI_1) Changing effective priority from 90 to 155" "$VG_WORK/a.log"

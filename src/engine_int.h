@@ -1,0 +1,99 @@
+/* engine_int.h - what the daemon's modules share: the context and the
+ * runtime objects.  Private to src/ (the public API is engine.h). */
+#ifndef VIGIL_ENGINE_INT_H
+#define VIGIL_ENGINE_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine.h"
+#include "garp.h"
+#include "netlink.h"
+#include "notify.h"
+#include "vrrp_fsm.h"
+#include "vrrp_pkt.h"
+#include "vrrp_sock.h"
+#include "vscript.h"
+
+#define MAX_SOCKS 64
+
+struct vgroup;
+
+struct vinst {
+	const struct cf_vrrp_instance *cf;
+	struct vgroup *sync;		/* vrrp_sync_group, if any */
+	struct vrrp_fsm fsm;
+	struct vrrp_fsm_cfg fc;
+	int ifindex;
+	int sock;			/* index into engine.socks */
+	bool unicast;
+	struct cf_inaddr group;
+	uint8_t vips[VRRP_MAX_ADDRS][16];
+	uint8_t nvips;
+	struct vrrp_pkt_expect exp;
+	struct cf_garp garp;		/* resolved against global_defs */
+	uint64_t garp_at;		/* second gratuitous ARP burst */
+	bool fault_link;
+	int track_weight;		/* sum of interface tracker weights */
+	int track_faults;		/* weight-0 tracked interfaces down */
+	uint64_t rx, tx, drops[VRRP_PKT_DROP_MAX], drop_logged_at[VRRP_PKT_DROP_MAX];
+};
+
+/* A vrrp_sync_group: its members move together. */
+struct vgroup {
+	const struct cf_sync_group *cf;
+	struct vinst **members;
+	size_t n;
+	enum vrrp_state state;
+};
+
+/* A track_file: its value times the weight moves priorities. */
+struct vtfile {
+	const struct cf_track_file *cf;
+	long value;
+};
+
+struct engine {
+	const struct cf_model *m;
+	const struct engine_opts *o;
+	int epfd, tfd, sfd;
+	struct nl_cmd nl;
+	struct nl_monitor mon;
+	struct garp_sockets garp;
+	struct vinst *vi;
+	size_t nvi;
+	struct vrrp_sock socks[MAX_SOCKS];
+	size_t nsocks;
+	struct vscript *vs;		/* the vrrp_scripts something tracks */
+	size_t nvs;
+	struct vgroup *groups;
+	size_t ngroups;
+	struct vtfile *tf;
+	size_t ntf;
+	int inotify_fd;
+	bool syncing;			/* a group transition is being applied */
+	struct notifier notify;
+	bool stopping;
+};
+
+/* epoll tags: small integers; sockets are tagged with their index + base */
+enum { TAG_TIMER = 1, TAG_SIGNAL, TAG_NETLINK, TAG_INOTIFY, TAG_SOCK_BASE = 100 };
+
+uint64_t now_us(void);
+const char *addr_str(const struct cf_inaddr *a);
+
+/* engine.c: carry out the state machine's actions */
+void run_actions(struct engine *e, struct vinst *v, const struct vrrp_actions *acts,
+		 uint64_t now);
+
+/* tracking.c: interfaces, scripts, files and sync groups */
+void inst_links(struct engine *e, struct vinst *v);
+void apply_tracking(struct engine *e, struct vinst *v, uint64_t now);
+void sync_group(struct engine *e, struct vinst *v, enum vrrp_state to, uint64_t now);
+void link_event(const struct nl_link_event *ev, void *arg);
+void children_exited(struct engine *e);
+void tfiles_setup(struct engine *e);
+void tfiles_changed(struct engine *e);
+void groups_setup(struct engine *e);
+
+#endif

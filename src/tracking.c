@@ -1,0 +1,317 @@
+/* tracking.c - what moves an instance besides adverts: its interfaces,
+ * track_interface, vrrp_script results, track_file values, and the sync
+ * group it belongs to.  Computes faults and effective priorities (with
+ * track.c) and feeds them to the state machine. */
+#include "config.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/inotify.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "engine_int.h"
+#include "log.h"
+#include "track.h"
+
+/* ---- links -------------------------------------------------------------------- */
+
+static struct vscript *
+find_vscript(struct engine *e, const char *name)
+{
+	for (size_t i = 0; i < e->nvs; i++)
+		if (!strcmp(e->vs[i].cf->name, name))
+			return &e->vs[i];
+	return NULL;
+}
+
+static const struct vtfile *
+find_tfile(const struct engine *e, const char *name)
+{
+	for (size_t i = 0; i < e->ntf; i++)
+		if (!strcmp(e->tf[i].cf->name, name))
+			return &e->tf[i];
+	return NULL;
+}
+
+/* A track_file holds an integer; missing or unreadable counts as 0. */
+static long
+tfile_read(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	long v = 0;
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = 0;
+	fclose(f);
+	return v;
+}
+
+/* Interfaces, scripts and files -> fault or effective priority (5.2). */
+void
+apply_tracking(struct engine *e, struct vinst *v, uint64_t now)
+{
+	int total = v->track_weight;
+	bool fault = v->fault_link || v->track_faults > 0;
+	for (size_t i = 0; i < v->cf->track_script.n; i++) {
+		const struct cf_track_ref *r = &v->cf->track_script.v[i];
+		struct vscript *s = find_vscript(e, r->name);
+		if (!s || s->disabled)
+			continue;
+		int w = r->has_weight ? r->weight : s->cf->weight;
+		bool rev = r->reverse != CF_UNSET ? r->reverse == 1 : s->cf->weight_reverse;
+		struct track_effect eff = track_binary(s->st.status, w, rev);
+		total += eff.delta;
+		fault = fault || eff.fault;
+	}
+	for (size_t i = 0; i < v->cf->track_file.n; i++) {
+		const struct cf_track_ref *r = &v->cf->track_file.v[i];
+		const struct vtfile *t = find_tfile(e, r->name);
+		if (!t)
+			continue;
+		int w = r->has_weight ? r->weight : t->cf->weight;
+		bool rev = r->reverse != CF_UNSET ? r->reverse == 1 : t->cf->weight_reverse;
+		struct track_effect eff = track_file_effect(t->value, w, rev);
+		total += eff.delta;
+		fault = fault || eff.fault;
+	}
+	struct vrrp_actions acts;
+	vrrp_fsm_fault(&v->fsm, &v->fc, fault, now, &acts);
+	run_actions(e, v, &acts, now);
+	int prio = track_effective_priority(v->fsm.base_priority, total);
+	vrrp_fsm_set_priority(&v->fsm, &v->fc, (uint8_t)prio, now, &acts);
+	run_actions(e, v, &acts, now);
+}
+
+/* Does V itself have a reason to be in FAULT (not just its group)? */
+static bool
+own_fault(struct engine *e, const struct vinst *v)
+{
+	if (v->fault_link || v->track_faults)
+		return true;
+	for (size_t i = 0; i < v->cf->track_script.n; i++) {
+		const struct cf_track_ref *r = &v->cf->track_script.v[i];
+		struct vscript *s = find_vscript(e, r->name);
+		if (!s || s->disabled)
+			continue;
+		int w = r->has_weight ? r->weight : s->cf->weight;
+		bool rev = r->reverse != CF_UNSET ? r->reverse == 1 : s->cf->weight_reverse;
+		if (track_binary(s->st.status, w, rev).fault)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * keepalived's sync groups: a member going MASTER takes the others with
+ * it, one going BACKUP likewise, one in FAULT puts them all in FAULT, and
+ * they leave FAULT together once no member has a fault of its own.
+ */
+void
+sync_group(struct engine *e, struct vinst *v, enum vrrp_state to, uint64_t now)
+{
+	struct vgroup *g = v->sync;
+	if (!g || e->syncing || to == VRRP_STATE_STOP || to == g->state)
+		return;
+	e->syncing = true;
+	bool leave_fault = g->state == VRRP_STATE_FAULT && to == VRRP_STATE_BACKUP;
+	bool blocked = false;
+	for (size_t i = 0; leave_fault && i < g->n; i++)
+		blocked = blocked || own_fault(e, g->members[i]);
+	if (blocked) {
+		/* another member still has its own fault: back to FAULT */
+		struct vrrp_actions acts;
+		vrrp_fsm_fault(&v->fsm, &v->fc, true, now, &acts);
+		run_actions(e, v, &acts, now);
+		e->syncing = false;
+		return;
+	}
+	log_info("VRRP_Group(%s) Syncing instances to %s state", g->cf->name,
+		 vrrp_state_name(to));
+	for (size_t i = 0; i < g->n; i++) {
+		struct vinst *m = g->members[i];
+		struct vrrp_actions acts;
+		if (m == v || m->fsm.state == to)
+			continue;
+		if (to == VRRP_STATE_FAULT)
+			vrrp_fsm_fault(&m->fsm, &m->fc, true, now, &acts);
+		else if (leave_fault)
+			vrrp_fsm_fault(&m->fsm, &m->fc, false, now, &acts);
+		else
+			vrrp_fsm_sync(&m->fsm, &m->fc, to, now, &acts);
+		run_actions(e, m, &acts, now);
+	}
+	g->state = to;
+	notify_group(&e->notify, g->cf, vrrp_state_name(to));
+	e->syncing = false;
+}
+
+static bool
+tracks_script(const struct vinst *v, const char *name)
+{
+	for (size_t i = 0; i < v->cf->track_script.n; i++)
+		if (!strcmp(v->cf->track_script.v[i].name, name))
+			return true;
+	return false;
+}
+
+/* Reap every exited child; a script whose status changed moves priorities. */
+void
+children_exited(struct engine *e)
+{
+	int st;
+	pid_t pid;
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		for (size_t i = 0; i < e->nvs; i++) {
+			if (!vscript_reaped(&e->vs[i], pid, st))
+				continue;
+			uint64_t now = now_us();
+			for (size_t k = 0; k < e->nvi; k++)
+				if (tracks_script(&e->vi[k], e->vs[i].cf->name))
+					apply_tracking(e, &e->vi[k], now);
+		}
+	}
+}
+
+/* Recompute an instance's interface trackers from the kernel's view. */
+void
+inst_links(struct engine *e, struct vinst *v)
+{
+	int up = nl_link_up(&e->nl, v->ifindex);
+	v->fault_link = up == 0 && !v->cf->dont_track_primary;
+	if (!v->cf->mcast_src.family &&
+	    nl_primary_addr(&e->nl, v->ifindex, v->cf->family, &v->fc.primary) < 0) {
+		/* no source address: keepalived goes FAULT until one appears */
+		if (!v->fault_link)
+			log_info("(%s) entering FAULT state (no IPv%d address for interface)",
+				 v->cf->name, v->cf->family == AF_INET6 ? 6 : 4);
+		v->fault_link = true;
+	}
+	v->track_weight = 0;
+	v->track_faults = 0;
+	for (size_t i = 0; i < v->cf->track_if.n; i++) {
+		const struct cf_track_ref *t = &v->cf->track_if.v[i];
+		int idx = (int)if_nametoindex(t->name);
+		bool if_up = idx && nl_link_up(&e->nl, idx) == 1;
+		int w = t->has_weight ? t->weight : 0;
+		bool reverse = t->reverse == 1;
+		if (w == 0) {
+			if (!if_up)
+				v->track_faults++;
+			continue;
+		}
+		/* keepalived: a positive weight is added while up, a negative one
+		 * while down; reverse swaps up and down */
+		bool counted = (w > 0) ? if_up != reverse : if_up == reverse;
+		if (counted)
+			v->track_weight += w;
+	}
+}
+
+void
+link_event(const struct nl_link_event *ev, void *arg)
+{
+	struct engine *e = arg;
+	uint64_t now = now_us();
+	log_info("Netlink reports %s %s", ev->ifname, ev->up ? "up" : "down");
+	for (size_t i = 0; i < e->nvi; i++) {
+		struct vinst *v = &e->vi[i];
+		bool mine = v->ifindex == ev->ifindex;
+		for (size_t t = 0; !mine && t < v->cf->track_if.n; t++)
+			mine = !strcmp(v->cf->track_if.v[t].name, ev->ifname);
+		if (!mine)
+			continue;
+		inst_links(e, v);
+		apply_tracking(e, v, now);
+	}
+}
+
+/* Watch each track_file's directory: the file may be replaced by rename. */
+void
+tfiles_setup(struct engine *e)
+{
+	const struct cf_model *m = e->m;
+	e->inotify_fd = -1;
+	e->tf = calloc(m->ntrack_files ? m->ntrack_files : 1, sizeof(*e->tf));
+	for (size_t i = 0; i < m->ntrack_files; i++) {
+		const struct cf_track_file *cf = &m->track_files[i];
+		if (cf->removed || !cf->file)
+			continue;
+		if (cf->init_file && (access(cf->file, F_OK) < 0 || cf->init_overwrite)) {
+			FILE *f = fopen(cf->file, "we");
+			if (f) {
+				fprintf(f, "%d\n", cf->init_value);
+				fclose(f);
+			}
+		}
+		struct vtfile *t = &e->tf[e->ntf++];
+		t->cf = cf;
+		t->value = tfile_read(cf->file);
+		if (e->inotify_fd < 0) {
+			e->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+			struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TAG_INOTIFY };
+			if (e->inotify_fd >= 0)
+				epoll_ctl(e->epfd, EPOLL_CTL_ADD, e->inotify_fd, &ev);
+		}
+		char dir[4096];
+		snprintf(dir, sizeof(dir), "%s", cf->file);
+		char *slash = strrchr(dir, '/');
+		if (slash && slash != dir)
+			*slash = '\0';
+		else
+			snprintf(dir, sizeof(dir), "%s", slash ? "/" : ".");
+		if (e->inotify_fd >= 0)
+			inotify_add_watch(e->inotify_fd, dir, IN_CLOSE_WRITE | IN_MOVED_TO |
+					  IN_CREATE | IN_DELETE | IN_MODIFY);
+	}
+}
+
+/* Something changed in a watched directory: re-read every track_file. */
+void
+tfiles_changed(struct engine *e)
+{
+	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	while (read(e->inotify_fd, buf, sizeof(buf)) > 0)
+		;
+	uint64_t now = now_us();
+	for (size_t i = 0; i < e->ntf; i++) {
+		long v = tfile_read(e->tf[i].cf->file);
+		if (v == e->tf[i].value)
+			continue;
+		log_info("VRRP_Track_File(%s) value changed from %ld to %ld",
+			 e->tf[i].cf->name, e->tf[i].value, v);
+		e->tf[i].value = v;
+		for (size_t k = 0; k < e->nvi; k++)
+			for (size_t r = 0; r < e->vi[k].cf->track_file.n; r++)
+				if (!strcmp(e->vi[k].cf->track_file.v[r].name, e->tf[i].cf->name))
+					apply_tracking(e, &e->vi[k], now);
+	}
+}
+
+void
+groups_setup(struct engine *e)
+{
+	const struct cf_model *m = e->m;
+	e->groups = calloc(m->ngroups ? m->ngroups : 1, sizeof(*e->groups));
+	for (size_t i = 0; i < m->ngroups; i++) {
+		const struct cf_sync_group *cg = &m->groups[i];
+		if (cg->removed)
+			continue;
+		struct vgroup *g = &e->groups[e->ngroups++];
+		g->cf = cg;
+		g->state = VRRP_STATE_BACKUP;
+		g->members = calloc(cg->nmembers ? cg->nmembers : 1, sizeof(*g->members));
+		for (size_t k = 0; k < cg->nmembers; k++)
+			for (size_t j = 0; j < e->nvi; j++)
+				if (!strcmp(e->vi[j].cf->name, cg->members[k])) {
+					g->members[g->n++] = &e->vi[j];
+					e->vi[j].sync = g;
+				}
+	}
+}
+
