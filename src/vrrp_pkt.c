@@ -186,6 +186,10 @@ decode_vrrp(const uint8_t *msg, size_t len, struct vrrp_advert *out)
 	size_t alen = addr_len(out->family), want;
 	const uint8_t *p = msg + VRRP_HDR_LEN;
 
+	/* the VRID first, even for packets dropped below, so the drop is
+	 * charged to the instance it was aimed at */
+	if (len >= 2)
+		out->vrid = msg[1];
 	if (len < VRRP_HDR_LEN)
 		return VRRP_PKT_TOO_SHORT;
 	out->version = msg[0] >> 4;
@@ -193,7 +197,6 @@ decode_vrrp(const uint8_t *msg, size_t len, struct vrrp_advert *out)
 		return VRRP_PKT_VERSION;
 	if ((msg[0] & 0x0f) != VRRP_TYPE_ADVERT)
 		return VRRP_PKT_TYPE;
-	out->vrid = msg[1];
 	out->priority = msg[2];
 	out->naddr = msg[3];
 	want = VRRP_HDR_LEN + out->naddr * alen +
