@@ -69,9 +69,13 @@ inst_garp(struct vinst *v, const struct cf_global *g)
 	const struct cf_garp *c = &v->cf->garp;
 	v->garp.master_delay = resolve_garp(c->master_delay, g->garp.master_delay);
 	v->garp.master_repeat = resolve_garp(c->master_repeat, g->garp.master_repeat);
+	v->garp.master_refresh = resolve_garp(c->master_refresh, g->garp.master_refresh);
+	v->garp.master_refresh_repeat =
+		resolve_garp(c->master_refresh_repeat, g->garp.master_refresh_repeat);
 	if (g->min_garp) {
 		v->garp.master_repeat = 1;
 		v->garp.master_delay = 0;
+		v->garp.master_refresh = 0;
 	}
 }
 
@@ -283,13 +287,13 @@ set_routes(struct engine *e, struct vinst *v, bool add, bool quiet)
 }
 
 static void
-garp_burst(struct engine *e, struct vinst *v)
+garp_burst(struct engine *e, struct vinst *v, int repeat)
 {
 	const struct cf_ipaddress_list *l = &v->cf->vips;
 	for (size_t i = 0; i < l->n; i++) {
 		const struct cf_ipaddress *a = &l->v[i];
 		int idx = vip_ifindex(v, a);
-		for (int r = 0; r < v->garp.master_repeat; r++) {
+		for (int r = 0; r < repeat; r++) {
 			if (a->addr.family == AF_INET)
 				garp_send_arp(&e->garp, idx, a->addr.a);
 			else
@@ -361,6 +365,12 @@ run_actions(struct engine *e, struct vinst *v, const struct vrrp_actions *acts,
 			break;
 		case VA_SEND_ADVERT:
 			send_advert(e, v, a->priority);
+			/* garp_master_refresh: with the first advert after N s */
+			if (v->refresh_at && now >= v->refresh_at &&
+			    v->fsm.state == VRRP_STATE_MASTER) {
+				garp_burst(e, v, v->garp.master_refresh_repeat);
+				v->refresh_at = now + (uint64_t)v->garp.master_refresh * 1000000;
+			}
 			break;
 		case VA_ADD_VIPS:
 			set_vips(e, v, true, false);
@@ -375,9 +385,11 @@ run_actions(struct engine *e, struct vinst *v, const struct vrrp_actions *acts,
 		case VA_GARP:
 			log_detail("(%s) Sending/queueing gratuitous ARPs on %s", v->cf->name,
 				   v->cf->ifname);
-			garp_burst(e, v);
+			garp_burst(e, v, v->garp.master_repeat);
 			v->garp_at = v->garp.master_delay > 0
 					     ? now + (uint64_t)v->garp.master_delay * 1000000 : 0;
+			v->refresh_at = v->garp.master_refresh > 0
+					? now + (uint64_t)v->garp.master_refresh * 1000000 : 0;
 			break;
 		case VA_LOG:
 			log_action(v, a);
@@ -385,7 +397,7 @@ run_actions(struct engine *e, struct vinst *v, const struct vrrp_actions *acts,
 		}
 	}
 	if (v->fsm.state != VRRP_STATE_MASTER)
-		v->garp_at = 0;
+		v->garp_at = v->refresh_at = 0;
 	/* notify once the addresses are in place, as keepalived does */
 	if (state_changed != VRRP_STATE_INIT) {
 		notify_instance(&e->notify, v->cf, vrrp_state_name(state_changed),
@@ -527,7 +539,7 @@ timers_due(struct engine *e)
 		}
 		if (v->garp_at && v->garp_at <= now) {
 			v->garp_at = 0;
-			garp_burst(e, v);
+			garp_burst(e, v, v->garp.master_repeat);
 		}
 	}
 	/* scripts after the adverts: starting one is a fork, not a wait */

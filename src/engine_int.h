@@ -33,6 +33,7 @@ struct vinst {
 	struct vrrp_pkt_expect exp;
 	struct cf_garp garp;		/* resolved against global_defs */
 	uint64_t garp_at;		/* second gratuitous ARP burst */
+	uint64_t refresh_at;		/* garp_master_refresh: next refresh */
 	bool fault_link;
 	int track_weight;		/* sum of interface tracker weights */
 	int track_faults;		/* weight-0 tracked interfaces down */
