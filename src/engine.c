@@ -15,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sched.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/inotify.h>
 #include <sys/timerfd.h>
@@ -402,6 +405,8 @@ run_actions(struct engine *e, struct vinst *v, const struct vrrp_actions *acts,
 	if (state_changed != VRRP_STATE_INIT) {
 		notify_instance(&e->notify, v->cf, vrrp_state_name(state_changed),
 				v->fsm.priority);
+		alerts_vrrp(&e->alerts, false, v->cf->name, vrrp_state_name(state_changed),
+			    v->cf->smtp_alert, now);
 		sync_group(e, v, state_changed, now);
 	}
 }
@@ -505,6 +510,9 @@ next_deadline(const struct engine *e)
 		if (d && (!next || d < next))
 			next = d;
 	}
+	uint64_t d = alerts_deadline(&e->alerts);
+	if (d && (!next || d < next))
+		next = d;
 	return next;
 }
 
@@ -542,6 +550,7 @@ timers_due(struct engine *e)
 			garp_burst(e, v, v->garp.master_repeat);
 		}
 	}
+	alerts_step(&e->alerts, -1, now);
 	/* scripts after the adverts: starting one is a fork, not a wait */
 	for (size_t i = 0; i < e->nvs; i++) {
 		uint64_t d = vscript_deadline(&e->vs[i]);
@@ -623,6 +632,8 @@ loop_run(struct engine *e)
 				nl_monitor_read(&e->mon, link_event, e);
 			else if (tag == TAG_INOTIFY)
 				tfiles_changed(e);
+			else if (tag >= TAG_SMTP_BASE && tag < TAG_SMTP_BASE + ALERT_MAX)
+				alerts_step(&e->alerts, (int)(tag - TAG_SMTP_BASE), now_us());
 			else if (tag >= TAG_SOCK_BASE)
 				sock_readable(e, (int)(tag - TAG_SOCK_BASE));
 		}
@@ -704,6 +715,7 @@ engine_close(struct engine *e)
 	garp_close(&e->garp);
 	nl_cmd_close(&e->nl);
 	notify_close(&e->notify);
+	alerts_close(&e->alerts);
 	if (e->inotify_fd >= 0)
 		close(e->inotify_fd);
 	free(e->tf);
@@ -712,6 +724,23 @@ engine_close(struct engine *e)
 	close(e->epfd);
 	close(e->tfd);
 	close(e->sfd);
+}
+
+/* vrrp_priority (nice), vrrp_rt_priority (SCHED_RR), vrrp_no_swap: what
+ * keepalived offers to keep adverts on time on a busy host. */
+static void
+scheduling(const struct cf_global *g)
+{
+	if (g->vrrp_priority && setpriority(PRIO_PROCESS, 0, g->vrrp_priority) < 0)
+		log_info("Unable to set vrrp_priority %d: %s", g->vrrp_priority, strerror(errno));
+	if (g->vrrp_rt_priority) {
+		struct sched_param sp = { .sched_priority = g->vrrp_rt_priority };
+		if (sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &sp) < 0)
+			log_info("Unable to set vrrp_rt_priority %d: %s", g->vrrp_rt_priority,
+				 strerror(errno));
+	}
+	if (g->vrrp_no_swap && mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+		log_info("Unable to lock memory (vrrp_no_swap): %s", strerror(errno));
 }
 
 int
@@ -725,6 +754,7 @@ engine_run(const struct cf_model *m, const struct engine_opts *o)
 		return 1;
 	}
 	garp_open(&e.garp);
+	scheduling(&m->global);
 	if (loop_setup(&e) < 0) {
 		engine_close(&e);
 		return 1;
@@ -732,6 +762,7 @@ engine_run(const struct cf_model *m, const struct engine_opts *o)
 	e.vi = calloc(m->ninstances ? m->ninstances : 1, sizeof(*e.vi));
 	e.vs = calloc(m->nscripts ? m->nscripts : 1, sizeof(*e.vs));
 	notify_open(&e.notify, &m->global);
+	alerts_init(&e.alerts, &m->global, e.epfd, TAG_SMTP_BASE);
 	tfiles_setup(&e);
 	static_addresses(&e, true);
 	static_routes(&e, true);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "alert.h"
 #include "engine.h"
 #include "garp.h"
 #include "netlink.h"
@@ -74,11 +75,13 @@ struct engine {
 	int inotify_fd;
 	bool syncing;			/* a group transition is being applied */
 	struct notifier notify;
+	struct alerts alerts;
 	bool stopping;
 };
 
 /* epoll tags: small integers; sockets are tagged with their index + base */
-enum { TAG_TIMER = 1, TAG_SIGNAL, TAG_NETLINK, TAG_INOTIFY, TAG_SOCK_BASE = 100 };
+enum { TAG_TIMER = 1, TAG_SIGNAL, TAG_NETLINK, TAG_INOTIFY, TAG_SMTP_BASE = 50,
+       TAG_SOCK_BASE = 100 };
 
 uint64_t now_us(void);
 const char *addr_str(const struct cf_inaddr *a);

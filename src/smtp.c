@@ -63,7 +63,9 @@ put_data(struct sbuf *s, const struct smtp_msg *m, time_t when)
 		sb_put(s, m->to[i]);
 	}
 	/* the body, then keepalived's own "\r\n" before the ".\r\n" terminator:
-	 * an empty line precedes the dot (verified on the wire) */
+	 * an empty line precedes the dot (verified on the wire).  Like
+	 * keepalived, no dot-stuffing: our subjects and bodies are one line
+	 * each and never start with "." */
 	sb_put(s, "\r\n\r\n");
 	sb_put(s, m->body);
 	sb_put(s, "\r\n\r\n.\r\n");
@@ -222,14 +224,14 @@ client_init(struct smtp_client *c, const struct sockaddr *srv,
 		return -EINVAL;
 	c->nto = m->nto;
 	c->cmd = calloc(m->nto + 6, sizeof(*c->cmd));
+	if (!c->cmd)
+		return -ENOMEM;
 	struct sbuf s = { 0 };
-	render(&s, c->cmd, m, when);
+	render(&s, c->cmd, m, when);	/* a dry run, for the size */
 	c->text = malloc(s.n + 1);
-	if (!c->cmd || !c->text) {
+	if (!c->text) {
 		free(c->cmd);
-		free(c->text);
 		c->cmd = NULL;
-		c->text = NULL;
 		return -ENOMEM;
 	}
 	s = (struct sbuf){ .buf = c->text, .len = s.n + 1 };
@@ -239,6 +241,9 @@ client_init(struct smtp_client *c, const struct sockaddr *srv,
 	c->deadline = now_us + timeout_us;
 	return 0;
 }
+
+static void set_error(struct smtp_client *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 static void
 set_error(struct smtp_client *c, const char *fmt, ...)
@@ -306,6 +311,7 @@ smtp_client_start_fd(struct smtp_client *c, int fd,
 		close(fd);
 		return r;
 	}
+	/* send/recv use MSG_DONTWAIT, so a blocking fd is fine too */
 	c->fd = fd;
 	c->stage = SMTP_ST_BANNER;
 	return 0;

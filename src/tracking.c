@@ -148,6 +148,7 @@ sync_group(struct engine *e, struct vinst *v, enum vrrp_state to, uint64_t now)
 	}
 	g->state = to;
 	notify_group(&e->notify, g->cf, vrrp_state_name(to));
+	alerts_vrrp(&e->alerts, true, g->cf->name, vrrp_state_name(to), g->cf->smtp_alert, now);
 	e->syncing = false;
 }
 
