@@ -18,6 +18,12 @@ vscript_init(struct vscript *s, const struct cf_vrrp_script *cf,
 	memset(s, 0, sizeof(*s));
 	s->cf = cf;
 	track_script_init(&s->st, cf->rise);
+	if (cf->init_fail) {
+		/* documented meaning (keepalived 2.2.7 resets it when tracked):
+		 * start failed, so rise successes are needed to become good */
+		s->st.status = TRACK_BAD;
+		s->st.result = 0;
+	}
 	if (script_cred(&cf->script, g, &s->cred) < 0) {
 		log_info("VRRP_Script(%s): unknown user or group - disabling", cf->name);
 		s->disabled = true;
