@@ -180,9 +180,6 @@ inst_setup(struct engine *e, struct vinst *v, const struct cf_vrrp_instance *cf)
 	else if (nl_primary_addr(&e->nl, v->ifindex, cf->family, &v->fc.primary) < 0)
 		v->fc.primary.family = AF_UNSPEC;
 
-	if (cf->track_process.n)
-		log_info("(%s) track_process is not run yet: priority ignores it",
-			 cf->name);
 	inst_garp(v, g);
 	inst_vips(v);
 	inst_expect(v, g);
@@ -513,6 +510,8 @@ next_deadline(const struct engine *e)
 	uint64_t d = alerts_deadline(&e->alerts);
 	if (d && (!next || d < next))
 		next = d;
+	if (e->proc_rescan_at && (!next || e->proc_rescan_at < next))
+		next = e->proc_rescan_at;
 	return next;
 }
 
@@ -551,6 +550,8 @@ timers_due(struct engine *e)
 		}
 	}
 	alerts_step(&e->alerts, -1, now);
+	if (e->proc_rescan_at && e->proc_rescan_at <= now)
+		procs_rescan(e, now);
 	/* scripts after the adverts: starting one is a fork, not a wait */
 	for (size_t i = 0; i < e->nvs; i++) {
 		uint64_t d = vscript_deadline(&e->vs[i]);
@@ -632,6 +633,8 @@ loop_run(struct engine *e)
 				nl_monitor_read(&e->mon, link_event, e);
 			else if (tag == TAG_INOTIFY)
 				tfiles_changed(e);
+			else if (tag == TAG_PROC)
+				procs_changed(e);
 			else if (tag >= TAG_SMTP_BASE && tag < TAG_SMTP_BASE + ALERT_MAX)
 				alerts_step(&e->alerts, (int)(tag - TAG_SMTP_BASE), now_us());
 			else if (tag >= TAG_SOCK_BASE)
@@ -718,6 +721,10 @@ engine_close(struct engine *e)
 	alerts_close(&e->alerts);
 	if (e->inotify_fd >= 0)
 		close(e->inotify_fd);
+	if (e->proc_fd >= 0)
+		close(e->proc_fd);
+	ptrack_free(e->pt, e->npt);
+	free(e->pt);
 	free(e->tf);
 	free(e->vs);
 	free(e->vi);
@@ -747,7 +754,7 @@ int
 engine_run(const struct cf_model *m, const struct engine_opts *o)
 {
 	struct engine e = { .m = m, .o = o, .epfd = -1, .tfd = -1, .sfd = -1,
-			    .inotify_fd = -1 };
+			    .inotify_fd = -1, .proc_fd = -1 };
 	int rc = nl_cmd_open(&e.nl);
 	if (rc < 0) {
 		log_info("cannot open netlink: %s", strerror(-rc));
@@ -764,6 +771,7 @@ engine_run(const struct cf_model *m, const struct engine_opts *o)
 	notify_open(&e.notify, &m->global);
 	alerts_init(&e.alerts, &m->global, e.epfd, TAG_SMTP_BASE);
 	tfiles_setup(&e);
+	procs_setup(&e);
 	static_addresses(&e, true);
 	static_routes(&e, true);
 	uint64_t now = now_us();
@@ -801,7 +809,8 @@ engine_run(const struct cf_model *m, const struct engine_opts *o)
 			vrrp_fsm_start(&v->fsm, &v->fc, now, &acts);
 		}
 		run_actions(&e, v, &acts, now);
-		if (v->track_weight || v->cf->track_script.n || v->cf->track_file.n)
+		if (v->track_weight || v->cf->track_script.n || v->cf->track_file.n ||
+		    v->cf->track_process.n)
 			apply_tracking(&e, v, now);
 	}
 	groups_setup(&e);

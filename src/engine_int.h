@@ -11,6 +11,7 @@
 #include "garp.h"
 #include "netlink.h"
 #include "notify.h"
+#include "proc_track.h"
 #include "vrrp_fsm.h"
 #include "vrrp_pkt.h"
 #include "vrrp_sock.h"
@@ -73,6 +74,10 @@ struct engine {
 	struct vtfile *tf;
 	size_t ntf;
 	int inotify_fd;
+	struct ptrack *pt;		/* vrrp_track_process */
+	size_t npt;
+	int proc_fd;
+	uint64_t proc_rescan_at;	/* without the connector: next /proc scan */
 	bool syncing;			/* a group transition is being applied */
 	struct notifier notify;
 	struct alerts alerts;
@@ -80,7 +85,7 @@ struct engine {
 };
 
 /* epoll tags: small integers; sockets are tagged with their index + base */
-enum { TAG_TIMER = 1, TAG_SIGNAL, TAG_NETLINK, TAG_INOTIFY, TAG_SMTP_BASE = 50,
+enum { TAG_TIMER = 1, TAG_SIGNAL, TAG_NETLINK, TAG_INOTIFY, TAG_PROC, TAG_SMTP_BASE = 50,
        TAG_SOCK_BASE = 100 };
 
 uint64_t now_us(void);
@@ -99,5 +104,8 @@ void children_exited(struct engine *e);
 void tfiles_setup(struct engine *e);
 void tfiles_changed(struct engine *e);
 void groups_setup(struct engine *e);
+void procs_setup(struct engine *e);
+void procs_changed(struct engine *e);
+void procs_rescan(struct engine *e, uint64_t now);
 
 #endif

@@ -80,6 +80,19 @@ apply_tracking(struct engine *e, struct vinst *v, uint64_t now)
 		total += eff.delta;
 		fault = fault || eff.fault;
 	}
+	for (size_t i = 0; i < v->cf->track_process.n; i++) {
+		const struct cf_track_ref *r = &v->cf->track_process.v[i];
+		for (size_t k = 0; k < e->npt; k++) {
+			const struct ptrack *p = &e->pt[k];
+			if (strcmp(p->cf->name, r->name))
+				continue;
+			int w = r->has_weight ? r->weight : p->cf->weight;
+			bool rev = r->reverse != CF_UNSET ? r->reverse == 1 : p->cf->weight_reverse;
+			struct track_effect eff = track_binary(p->status, w, rev);
+			total += eff.delta;
+			fault = fault || eff.fault;
+		}
+	}
 	struct vrrp_actions acts;
 	vrrp_fsm_fault(&v->fsm, &v->fc, fault, now, &acts);
 	run_actions(e, v, &acts, now);
@@ -316,3 +329,62 @@ groups_setup(struct engine *e)
 	}
 }
 
+
+/* vrrp_track_process: one /proc scan now, then process events. */
+void
+procs_setup(struct engine *e)
+{
+	const struct cf_model *m = e->m;
+	e->proc_fd = -1;
+	e->pt = calloc(m->ntrack_procs ? m->ntrack_procs : 1, sizeof(*e->pt));
+	for (size_t i = 0; i < m->ntrack_procs; i++)
+		if (!m->track_procs[i].removed && m->track_procs[i].process)
+			e->pt[e->npt++].cf = &m->track_procs[i];
+	if (!e->npt)
+		return;
+	int fd = proc_mon_open();
+	if (fd < 0) {
+		/* e.g. in a network namespace other than the initial one */
+		log_info("Unable to open the process connector (%s): track_process "
+			 "rescans /proc every second instead", strerror(-fd));
+		e->proc_rescan_at = now_us() + 1000000;
+	} else {
+		e->proc_fd = fd;
+		struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TAG_PROC };
+		epoll_ctl(e->epfd, EPOLL_CTL_ADD, fd, &ev);
+	}
+	/* scan after subscribing, so no process slips between the two */
+	ptrack_scan(e->pt, e->npt);
+	for (size_t i = 0; i < e->npt; i++)
+		log_info("Track process %s: %zu running", e->pt[i].cf->name, e->pt[i].n);
+}
+
+void
+procs_changed(struct engine *e)
+{
+	if (!proc_mon_read(e->proc_fd, e->pt, e->npt))
+		return;
+	uint64_t now = now_us();
+	for (size_t k = 0; k < e->nvi; k++)
+		if (e->vi[k].cf->track_process.n)
+			apply_tracking(e, &e->vi[k], now);
+}
+
+/* Fallback without process events: a full scan, once a second. */
+void
+procs_rescan(struct engine *e, uint64_t now)
+{
+	bool changed = false;
+	e->proc_rescan_at = now + 1000000;
+	for (size_t i = 0; i < e->npt; i++) {
+		enum track_status before = e->pt[i].status;
+		e->pt[i].n = 0;
+		ptrack_scan(&e->pt[i], 1);
+		changed = changed || e->pt[i].status != before;
+	}
+	if (!changed)
+		return;
+	for (size_t k = 0; k < e->nvi; k++)
+		if (e->vi[k].cf->track_process.n)
+			apply_tracking(e, &e->vi[k], now);
+}
