@@ -733,6 +733,28 @@ engine_close(struct engine *e)
 	close(e->sfd);
 }
 
+/* The first state: FAULT (init) if the link is down, else BACKUP (init)
+ * (or MASTER for the address owner), then the trackers' say. */
+static void
+inst_start(struct engine *e, struct vinst *v, uint64_t now)
+{
+	/* a backup must not hold what an earlier run left behind */
+	if (v->cf->priority != 255) {
+		set_routes(e, v, false, true);
+		set_vips(e, v, false, true);
+	}
+	inst_links(e, v);
+	struct vrrp_actions acts;
+	if (v->fault_link || v->track_faults)
+		vrrp_fsm_fault(&v->fsm, &v->fc, true, now, &acts);
+	else
+		vrrp_fsm_start(&v->fsm, &v->fc, now, &acts);
+	run_actions(e, v, &acts, now);
+	if (v->track_weight || v->cf->track_script.n || v->cf->track_file.n ||
+	    v->cf->track_process.n)
+		apply_tracking(e, v, now);
+}
+
 /* vrrp_priority (nice), vrrp_rt_priority (SCHED_RR), vrrp_no_swap: what
  * keepalived offers to keep adverts on time on a busy host. */
 static void
@@ -788,32 +810,17 @@ engine_run(const struct cf_model *m, const struct engine_opts *o)
 		const struct cf_vrrp_instance *cf = &m->instances[i];
 		if (cf->removed || !cf->vrid || !cf->ifname[0])
 			continue;
-		struct vinst *v = &e.vi[e.nvi];
-		if (inst_setup(&e, v, cf) < 0) {
+		if (inst_setup(&e, &e.vi[e.nvi], cf) < 0) {
 			/* keepalived: the VRRP process exits with a config error */
 			engine_close(&e);
 			return 2;
 		}
 		e.nvi++;
-		/* a backup must not hold what an earlier run left behind */
-		if (cf->priority != 255) {
-			set_routes(&e, v, false, true);
-			set_vips(&e, v, false, true);
-		}
-		inst_links(&e, v);
-		struct vrrp_actions acts;
-		if (v->fault_link || v->track_faults) {
-			/* keepalived: "(VI_1) Entering FAULT STATE (init)" */
-			vrrp_fsm_fault(&v->fsm, &v->fc, true, now, &acts);
-		} else {
-			vrrp_fsm_start(&v->fsm, &v->fc, now, &acts);
-		}
-		run_actions(&e, v, &acts, now);
-		if (v->track_weight || v->cf->track_script.n || v->cf->track_file.n ||
-		    v->cf->track_process.n)
-			apply_tracking(&e, v, now);
 	}
+	/* groups before the first state: they change how trackers count */
 	groups_setup(&e);
+	for (size_t i = 0; i < e.nvi; i++)
+		inst_start(&e, &e.vi[i], now);
 	loop_run(&e);
 	engine_stop(&e);
 	engine_close(&e);

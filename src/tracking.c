@@ -52,6 +52,18 @@ tfile_read(const char *path)
 	return v;
 }
 
+/*
+ * keepalived drops the weights of an address owner's trackers, and of a
+ * sync group member's (unless sync_group_tracking_weight): only their
+ * weight-0 (fault) meaning is left.
+ */
+static bool
+weights_ignored(const struct vinst *v)
+{
+	return v->cf->priority == 255 ||
+	       (v->sync && !v->sync->cf->sync_group_tracking_weight);
+}
+
 /* Interfaces, scripts and files -> fault or effective priority (5.2). */
 void
 apply_tracking(struct engine *e, struct vinst *v, uint64_t now)
@@ -64,6 +76,8 @@ apply_tracking(struct engine *e, struct vinst *v, uint64_t now)
 		if (!s || s->disabled)
 			continue;
 		int w = r->has_weight ? r->weight : s->cf->weight;
+		if (w && weights_ignored(v))
+			continue;
 		bool rev = r->reverse != CF_UNSET ? r->reverse == 1 : s->cf->weight_reverse;
 		struct track_effect eff = track_binary(s->st.status, w, rev);
 		total += eff.delta;
@@ -75,6 +89,12 @@ apply_tracking(struct engine *e, struct vinst *v, uint64_t now)
 		if (!t)
 			continue;
 		int w = r->has_weight ? r->weight : t->cf->weight;
+		if (w && weights_ignored(v)) {
+			/* the default weight 1 becomes 0; others are dropped */
+			if (r->has_weight || w != 1)
+				continue;
+			w = 0;
+		}
 		bool rev = r->reverse != CF_UNSET ? r->reverse == 1 : t->cf->weight_reverse;
 		struct track_effect eff = track_file_effect(t->value, w, rev);
 		total += eff.delta;
@@ -87,6 +107,8 @@ apply_tracking(struct engine *e, struct vinst *v, uint64_t now)
 			if (strcmp(p->cf->name, r->name))
 				continue;
 			int w = r->has_weight ? r->weight : p->cf->weight;
+			if (w && weights_ignored(v))
+				continue;
 			bool rev = r->reverse != CF_UNSET ? r->reverse == 1 : p->cf->weight_reverse;
 			struct track_effect eff = track_binary(p->status, w, rev);
 			total += eff.delta;
@@ -212,7 +234,7 @@ inst_links(struct engine *e, struct vinst *v)
 		const struct cf_track_ref *t = &v->cf->track_if.v[i];
 		int idx = (int)if_nametoindex(t->name);
 		bool if_up = idx && nl_link_up(&e->nl, idx) == 1;
-		int w = t->has_weight ? t->weight : 0;
+		int w = t->has_weight && !weights_ignored(v) ? t->weight : 0;
 		bool reverse = t->reverse == 1;
 		if (w == 0) {
 			if (!if_up)
@@ -307,6 +329,22 @@ tfiles_changed(struct engine *e)
 	}
 }
 
+static void
+log_ignored_weights(const struct vinst *v)
+{
+	if (!weights_ignored(v))
+		return;
+	const char *why = v->cf->priority == 255 ? "address_owner" : "SYNC group";
+	for (size_t i = 0; i < v->cf->track_script.n; i++)
+		if (v->cf->track_script.v[i].has_weight && v->cf->track_script.v[i].weight)
+			log_info("(%s) ignoring tracked script %s with weights due to %s",
+				 v->cf->name, v->cf->track_script.v[i].name, why);
+	for (size_t i = 0; i < v->cf->track_if.n; i++)
+		if (v->cf->track_if.v[i].has_weight && v->cf->track_if.v[i].weight)
+			log_info("(%s) ignoring %s tracked interface weight due to %s",
+				 v->cf->name, v->cf->track_if.v[i].name, why);
+}
+
 void
 groups_setup(struct engine *e)
 {
@@ -325,6 +363,7 @@ groups_setup(struct engine *e)
 				if (!strcmp(e->vi[j].cf->name, cg->members[k])) {
 					g->members[g->n++] = &e->vi[j];
 					e->vi[j].sync = g;
+					log_ignored_weights(&e->vi[j]);
 				}
 	}
 }
