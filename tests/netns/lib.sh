@@ -14,6 +14,7 @@ KEEPALIVED=${KEEPALIVED_ORACLE:-/usr/sbin/keepalived}
 
 vg_require_root() {
 	if [ "$(id -u)" -ne 0 ]; then
+		rm -rf "$VG_WORK"
 		echo "needs root (network namespaces): skipped"
 		exit 77
 	fi
