@@ -627,13 +627,30 @@ validate_scripts(struct pctx *pc, struct script_scan *ss)
 	}
 }
 
+static bool
+scripts_configured(const struct cf_model *m)
+{
+	if (m->nscripts || m->global.startup_script || m->global.shutdown_script)
+		return true;
+	for (size_t i = 0; i < m->ninstances; i++) {
+		const struct cf_notify *n = &m->instances[i].notify;
+		if (n->master || n->backup || n->fault || n->stop || n->notify)
+			return true;
+	}
+	for (size_t i = 0; i < m->nvs; i++)
+		if (m->vs[i].nrs)
+			return true;	/* MISC_CHECK or notify_up/down may follow */
+	return false;
+}
+
 void
 validate_model(struct pctx *pc)
 {
 	struct cf_model *m = pc->m;
 	struct cf_global *g = &m->global;
 	struct script_scan ss = {
-		.default_user_ok = pc->opts->check_scripts &&
+		/* only looked up when there are scripts: NSS costs memory */
+		.default_user_ok = pc->opts->check_scripts && scripts_configured(m) &&
 				   getpwnam("keepalived_script") != NULL,
 	};
 	bool bad_if = false;

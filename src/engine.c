@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
@@ -88,6 +89,10 @@ inst_vips(struct vinst *v)
 	const struct cf_ipaddress_list *l = &v->cf->vips;
 	size_t alen = v->cf->family == AF_INET6 ? 16 : 4;
 	v->nvips = 0;
+	/* sized to the instance: 255 instances must not cost 255 x 4 KiB */
+	v->vips = calloc(l->n ? l->n : 1, sizeof(*v->vips));
+	if (!v->vips)
+		return;
 	for (size_t i = 0; i < l->n && v->nvips < VRRP_MAX_ADDRS; i++) {
 		if (l->v[i].addr.family != v->cf->family)
 			continue;
@@ -727,6 +732,8 @@ engine_close(struct engine *e)
 	free(e->pt);
 	free(e->tf);
 	free(e->vs);
+	for (size_t i = 0; i < e->nvi; i++)
+		free(e->vi[i].vips);
 	free(e->vi);
 	close(e->epfd);
 	close(e->tfd);
@@ -812,6 +819,7 @@ engine_run(const struct cf_model *m, const struct engine_opts *o)
 			continue;
 		if (inst_setup(&e, &e.vi[e.nvi], cf) < 0) {
 			/* keepalived: the VRRP process exits with a config error */
+			free(e.vi[e.nvi].vips);
 			engine_close(&e);
 			return 2;
 		}
@@ -819,6 +827,8 @@ engine_run(const struct cf_model *m, const struct engine_opts *o)
 	}
 	/* groups before the first state: they change how trackers count */
 	groups_setup(&e);
+	/* the parser's line buffers are gone: give their pages back */
+	malloc_trim(0);
 	for (size_t i = 0; i < e.nvi; i++)
 		inst_start(&e, &e.vi[i], now);
 	loop_run(&e);

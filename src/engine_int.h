@@ -30,7 +30,7 @@ struct vinst {
 	int sock;			/* index into engine.socks */
 	bool unicast;
 	struct cf_inaddr group;
-	uint8_t vips[VRRP_MAX_ADDRS][16];
+	uint8_t (*vips)[16];		/* advertised addresses (allocated) */
 	uint8_t nvips;
 	struct vrrp_pkt_expect exp;
 	struct cf_garp garp;		/* resolved against global_defs */
