@@ -58,21 +58,26 @@ vg_stop a
 ip netns exec "$ns" python3 "$SINK" "$VG_WORK/mute" --mute --conns 5 &
 VG_PIDS+=($!)
 sleep 0.3
-ip netns exec "${PFX}sw" timeout 6 tcpdump -n -tt -i pa -w "$VG_WORK/adv.pcap" 'ip proto 112' 2>/dev/null &
+ip netns exec "${PFX}sw" timeout 12 tcpdump -n -tt -i pa -w "$VG_WORK/adv.pcap" 'ip proto 112' 2>/dev/null &
 tp=$!
 sleep 0.5
 # vrrp_rt_priority: keepalived's way to keep adverts on time on a busy
 # host, so what is measured is Vigil's loop, not the scheduler's mood
 sed -i 's/^global_defs {/global_defs {\n    vrrp_version 3\n    vrrp_rt_priority 10/' "$(conf a 0.05)"
 vg_start_vigil a "$VG_WORK/a.conf"
-sleep 4.5
+sleep 10.5
 vg_stop a
 wait $tp 2>/dev/null
-max=$(tcpdump -tt -n -r "$VG_WORK/adv.pcap" 2>/dev/null | awk '$0 ~ /prio 255/ {
-	if (p) { d = ($1 - p) * 1000 - 50; if (d < 0) d = -d; if (d > m) m = d }
-	p = $1; n++ } END { printf "%.3f %d", m, n }')
-echo "advert jitter with a black-holed SMTP server: max |interval - 50 ms| = ${max% *} ms over ${max#* } adverts"
-vg_check "adverts kept their timing (max deviation ${max% *} ms <= 1 ms)" \
-	awk -v m="${max% *}" -v n="${max#* }" 'BEGIN { exit !(n > 50 && m <= 1.0) }'
+# deviation of each interval from 50 ms: p99, max, count
+read -r p99 max n < <(tcpdump -tt -n -r "$VG_WORK/adv.pcap" 2>/dev/null | awk '$0 ~ /prio 255/ {
+	if (p) { d = ($1 - p) * 1000 - 50; if (d < 0) d = -d; print d }
+	p = $1 }' | sort -n | awk '{ v[NR] = $1 } END {
+	i = int(NR * 0.99); if (i < 1) i = 1; printf "%.3f %.3f %d\n", v[i], v[NR], NR }')
+echo "advert timing with a black-holed SMTP server over $n intervals: p99 |interval - 50 ms| = $p99 ms, max = $max ms"
+vg_check "adverts within 1 ms of nominal (p99 $p99 ms)" \
+	awk -v m="$p99" -v n="$n" 'BEGIN { exit !(n > 150 && m <= 1.0) }'
+# a mail that blocked the loop would stall adverts for its whole timeout
+vg_check "no advert delayed by the mail (max $max ms <= 5 ms)" \
+	awk -v m="$max" 'BEGIN { exit !(m <= 5.0) }'
 vg_check "the timeout was logged, once" grep -q "Timeout reading data to remote SMTP server" "$VG_WORK/a.log"
 vg_summary smtp_alerts
