@@ -521,6 +521,9 @@ const struct cf_vrrp_instance *model_find_instance(const struct cf_model *m,
 const struct cf_vrrp_script *model_find_script(const struct cf_model *m,
 					       const char *name);
 
+/* Bytes of an address of FAMILY: 4, 16, or 0 for anything else. */
+size_t cf_family_len(int family);
+
 /* Format an address ("192.0.2.1", "2001:db8::1"); BUF of at least 46. */
 const char *cf_inaddr_str(const struct cf_inaddr *a, char *buf, size_t len);
 

@@ -102,6 +102,12 @@ model_find_script(const struct cf_model *m, const char *name)
 	return NULL;
 }
 
+size_t
+cf_family_len(int family)
+{
+	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
+}
+
 const char *
 cf_inaddr_str(const struct cf_inaddr *a, char *buf, size_t len)
 {

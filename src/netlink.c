@@ -43,16 +43,6 @@
 
 /* ---- pure builders --------------------------------------------------- */
 
-static size_t
-family_len(sa_family_t family)
-{
-	if (family == AF_INET)
-		return 4;
-	if (family == AF_INET6)
-		return 16;
-	return 0;
-}
-
 static bool
 has_peer(const struct cf_ipaddress *a)
 {
@@ -145,7 +135,7 @@ addr_cacheinfo(const struct cf_ipaddress *a, struct ifa_cacheinfo *ci)
 static bool
 put_addresses(struct nlmsghdr *nlh, size_t len, const struct cf_ipaddress *a)
 {
-	size_t alen = family_len(a->addr.family);
+	size_t alen = cf_family_len(a->addr.family);
 	const uint8_t *remote = has_peer(a) ? a->peer.a : a->addr.a;
 
 	if (a->addr.family == AF_INET6 && !has_peer(a))
@@ -185,7 +175,7 @@ nl_build_addr(void *buf, size_t len, bool add, uint32_t seq,
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
 
-	if (!family_len(a->addr.family) ||
+	if (!cf_family_len(a->addr.family) ||
 	    len < MNL_NLMSG_HDRLEN + MNL_ALIGN(sizeof(*ifa)))
 		return 0;
 	nlh = mnl_nlmsg_put_header(buf);
@@ -306,7 +296,7 @@ nl_addr(struct nl_cmd *c, bool add, int ifindex, const struct cf_ipaddress *a)
 	uint8_t buf[MNL_SOCKET_BUFFER_SIZE] __attribute__((aligned(4)));
 	size_t len;
 
-	if (ifindex <= 0 || !family_len(a->addr.family))
+	if (ifindex <= 0 || !cf_family_len(a->addr.family))
 		return -EINVAL;
 	len = nl_build_addr(buf, sizeof(buf), add, ++c->seq, ifindex, a);
 	if (!len)
@@ -357,7 +347,7 @@ primary_cb(const struct nlmsghdr *nlh, void *data)
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
 	const struct nlattr *at;
-	size_t alen = family_len((sa_family_t)q->family);
+	size_t alen = cf_family_len((sa_family_t)q->family);
 	uint32_t flags;
 
 	if (q->found || nlh->nlmsg_type != RTM_NEWADDR ||

@@ -179,16 +179,6 @@ parse_realms(const char *s, uint32_t *out)
 	return true;
 }
 
-static size_t
-family_len(int family)
-{
-	if (family == AF_INET)
-		return 4;
-	if (family == AF_INET6)
-		return 16;
-	return 0;
-}
-
 static bool
 parse_addr(const char *s, struct cf_inaddr *a)
 {
@@ -228,7 +218,7 @@ parse_prefix(const char *s, struct cf_inaddr *a, uint8_t *len)
 		*slash++ = '\0';
 	if (!parse_addr(tmp, a))
 		return false;
-	alen = family_len(a->family);
+	alen = cf_family_len(a->family);
 	if (!slash)
 		plen = (uint32_t)alen * 8;
 	else if (!parse_ulong(slash, 10, alen * 8, &plen))
@@ -908,7 +898,7 @@ static bool
 put_inaddr(struct nlmsghdr *nlh, size_t len, uint16_t type,
 	   const struct cf_inaddr *a, int family)
 {
-	size_t alen = family_len(family);
+	size_t alen = cf_family_len(family);
 	static const uint8_t zero[16];
 
 	/* "default": the family's all-zero address */
@@ -923,7 +913,7 @@ put_gateway(struct nlmsghdr *nlh, size_t len, const struct cf_inaddr *gw,
 {
 	uint8_t via[sizeof(struct rtvia) + 16];
 	struct rtvia *v = (struct rtvia *)via;
-	size_t alen = family_len(gw->family);
+	size_t alen = cf_family_len(gw->family);
 
 	if (gw->family == AF_UNSPEC)
 		return true;

@@ -185,13 +185,17 @@ vg_mon_start() {
 }
 
 # vg_mon_added_ms NODE VIP AFTER_MS : epoch ms of the first addition of VIP
-# on NODE after AFTER_MS (empty if none)
-vg_mon_added_ms() {
-	local node=$1 vip=$2 after=$3 line ts ms
+# on NODE after AFTER_MS (empty if none); vg_mon_deleted_ms: its removal
+vg_mon_added_ms() { vg_mon_event_ms added "$@"; }
+vg_mon_deleted_ms() { vg_mon_event_ms deleted "$@"; }
+
+vg_mon_event_ms() {
+	local kind=$1 node=$2 vip=$3 after=$4 line ts ms
 	while IFS= read -r line; do
-		case "$line" in
-		*"Deleted"*) continue ;;
-		*" $vip/"*) ;;
+		case "$kind:$line" in
+		added:*"Deleted"*) continue ;;
+		added:*" $vip/"*) ;;
+		deleted:*"Deleted"*" $vip/"*) ;;
 		*) continue ;;
 		esac
 		ts=${line#\[}

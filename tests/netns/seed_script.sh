@@ -110,24 +110,6 @@ stays() {
 	done
 }
 
-# vg_mon_deleted_ms NODE VIP AFTER_MS : epoch ms of the first removal of VIP
-# on NODE after AFTER_MS (empty if none); the twin of lib.sh's added
-vg_mon_deleted_ms() {
-	local line ts ms
-	while IFS= read -r line; do
-		case "$line" in
-		*"Deleted"*" $2/"*) ;;
-		*) continue ;;
-		esac
-		ts=${line#\[}
-		ts=${ts%%\]*}
-		ms=$(date -d "${ts/T/ }" +%s%3N 2>/dev/null) || continue
-		if [ "$ms" -ge "$3" ]; then
-			echo "$ms"
-			return 0
-		fi
-	done <"$VG_WORK/$1.mon"
-}
 
 vg_mon_start a
 vg_mon_start d
