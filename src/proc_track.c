@@ -196,9 +196,12 @@ proc_mon_read(int fd, struct ptrack *t, size_t n)
 		for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)len);
 		     nh = NLMSG_NEXT(nh, len)) {
 			struct cn_msg *cn = NLMSG_DATA(nh);
-			if (cn->id.idx != CN_IDX_PROC)
+			if (cn->id.idx != CN_IDX_PROC || cn->len < sizeof(struct proc_event))
 				continue;
-			changed |= proc_event((struct proc_event *)cn->data, t, n);
+			/* the event sits at a 4-byte offset: copy it to align it */
+			struct proc_event ev;
+			memcpy(&ev, cn->data, sizeof(ev));
+			changed |= proc_event(&ev, t, n);
 		}
 	}
 	return changed;
