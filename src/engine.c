@@ -374,7 +374,11 @@ run_actions(struct engine *e, struct vinst *v, const struct vrrp_actions *acts,
 			if (v->refresh_at && now >= v->refresh_at &&
 			    v->fsm.state == VRRP_STATE_MASTER) {
 				garp_burst(e, v, v->garp.master_refresh_repeat);
-				v->refresh_at = now + (uint64_t)v->garp.master_refresh * 1000000;
+				/* keep the phase: "now" is a little after the
+				 * deadline, and the next advert must still count */
+				v->refresh_at += (uint64_t)v->garp.master_refresh * 1000000;
+				if (v->refresh_at <= now)
+					v->refresh_at = now + (uint64_t)v->garp.master_refresh * 1000000;
 			}
 			break;
 		case VA_ADD_VIPS:
