@@ -213,19 +213,19 @@ test_route_tables(void **state)
 	struct msg m;
 	const struct rtmsg *rtm;
 
-	rtm = route(&m, "10.1.0.0/16 dev lo table 300", true, 0);
+	rtm = route(&m, "203.0.113.0/24 dev lo table 300", true, 0);
 	assert_int_equal(rtm->rtm_table, RT_TABLE_UNSPEC);
 	assert_u32(m.tb[RTA_TABLE], 300);
 
-	rtm = route(&m, "10.1.0.0/16 dev lo", true, 0);
+	rtm = route(&m, "203.0.113.0/24 dev lo", true, 0);
 	assert_int_equal(rtm->rtm_table, RT_TABLE_MAIN);
 	assert_null(m.tb[RTA_TABLE]);
 
-	rtm = route(&m, "10.1.0.0/16 dev lo table local", true, 0);
+	rtm = route(&m, "203.0.113.0/24 dev lo table local", true, 0);
 	assert_int_equal(rtm->rtm_table, RT_TABLE_LOCAL);
-	rtm = route(&m, "10.1.0.0/16 dev lo table default", true, 0);
+	rtm = route(&m, "203.0.113.0/24 dev lo table default", true, 0);
 	assert_int_equal(rtm->rtm_table, RT_TABLE_DEFAULT);
-	rtm = route(&m, "10.1.0.0/16 dev lo table 0x100", true, 0);
+	rtm = route(&m, "203.0.113.0/24 dev lo table 0x100", true, 0);
 	assert_int_equal(rtm->rtm_table, RT_TABLE_UNSPEC);
 	assert_u32(m.tb[RTA_TABLE], 256);
 }
@@ -453,16 +453,16 @@ test_route_options(void **state)
 	assert_int_equal(rtm->rtm_scope, RT_SCOPE_LINK);
 	assert_int_equal(rtm->rtm_tos, 0x10);
 	/* a written scope is kept on delete */
-	rtm = route(&m, "10.1.0.0/16 dev lo scope link", false, 0);
+	rtm = route(&m, "203.0.113.0/24 dev lo scope link", false, 0);
 	assert_int_equal(rtm->rtm_scope, RT_SCOPE_LINK);
-	rtm = route(&m, "10.1.0.0/16 dev lo scope 200 protocol 99 no_track tos 10", true, 0);
+	rtm = route(&m, "203.0.113.0/24 dev lo scope 200 protocol 99 no_track tos 10", true, 0);
 	assert_int_equal(rtm->rtm_scope, 200);
 	assert_int_equal(rtm->rtm_protocol, 99);
 	assert_int_equal(rtm->rtm_tos, 0x10);	/* dsfield numbers are hex */
 	/* a tracked route keeps keepalived's protocol, as keepalived resets it */
-	rtm = route(&m, "10.1.0.0/16 dev lo protocol 99", true, 0);
+	rtm = route(&m, "203.0.113.0/24 dev lo protocol 99", true, 0);
 	assert_int_equal(rtm->rtm_protocol, NL_RTPROT_KEEPALIVED);
-	rtm = route(&m, "10.1.0.0/16 dev lo no_track", true, 0);
+	rtm = route(&m, "203.0.113.0/24 dev lo no_track", true, 0);
 	assert_int_equal(rtm->rtm_protocol, NL_RTPROT_KEEPALIVED);
 
 	rtm = route(&m, "10.7.0.0/16 via 192.0.2.254 dev lo onlink realms 3/4", true, 0);
@@ -493,9 +493,9 @@ test_route_options(void **state)
 	assert_int_equal(rtm->rtm_table, RT_TABLE_MAIN);
 
 	/* the metric's aliases; no_track and track_group are not netlink's */
-	route(&m, "10.1.0.0/16 dev lo priority 7 no_track", true, 0);
+	route(&m, "203.0.113.0/24 dev lo priority 7 no_track", true, 0);
 	assert_u32(m.tb[RTA_PRIORITY], 7);
-	route(&m, "10.1.0.0/16 dev lo preference 8 track_group G1", true, 0);
+	route(&m, "203.0.113.0/24 dev lo preference 8 track_group G1", true, 0);
 	assert_u32(m.tb[RTA_PRIORITY], 8);
 
 	/* an IPv4 route through an IPv6 gateway: RTA_VIA */
@@ -513,7 +513,7 @@ test_no_track_flag(void **state)
 	struct line l;
 	const struct rtmsg *rtm = (const void *)(buf + MNL_NLMSG_HDRLEN);
 
-	mkline(&l, "10.1.0.0/16 dev lo protocol 99");
+	mkline(&l, "203.0.113.0/24 dev lo protocol 99");
 	l.r.no_track = true;
 	assert_true(nl_build_route(buf, sizeof(buf), true, SEQ, &l.r, 0) > 0);
 	assert_int_equal(rtm->rtm_protocol, 99);
