@@ -67,8 +67,8 @@ static const struct item items[] = {
 	  true, false },
 	{ false, "blackhole 198.51.100.128/25", R4,
 	  { "blackhole 198.51.100.128/25 proto keepalived" }, true, false },
-	{ false, "unreachable 10.2.0.0/16 table 100", R4,
-	  { "unreachable 10.2.0.0/16 table 100 proto keepalived" }, false, false },
+	{ false, "unreachable 203.0.113.32/28 table 100", R4,
+	  { "unreachable 203.0.113.32/28 table 100 proto keepalived" }, false, false },
 	{ false, "default via 192.0.2.254 table 200", R4,
 	  { "default via 192.0.2.254 dev @ table 200 proto keepalived" }, true, false },
 	{ false, "192.0.2.128/25 nexthop via 192.0.2.10 dev @ weight 2 nexthop via 192.0.2.11 dev @", R4,
@@ -82,12 +82,12 @@ static const struct item items[] = {
 	{ false, "198.18.0.0/16 via 192.0.2.254 dev @ mtu lock 1400 advmss 1360 initcwnd 10 rtt 100ms", R4,
 	  { "198.18.0.0/16 via 192.0.2.254 dev @ proto keepalived",
 	    "mtu lock 1400", "rtt 100ms", "advmss 1360 initcwnd 10" }, false, false },
-	{ false, "10.1.0.0/16 src 192.0.2.1 dev @ table 300", R4,
-	  { "10.1.0.0/16 dev @ table 300 proto keepalived src 192.0.2.1" }, true, false },
+	{ false, "203.0.113.16/28 src 192.0.2.1 dev @ table 300", R4,
+	  { "203.0.113.16/28 dev @ table 300 proto keepalived src 192.0.2.1" }, true, false },
 	{ false, "local 192.0.2.77 dev @", R4,
 	  { "local 192.0.2.77 dev @ table local proto keepalived scope host" }, false, false },
-	{ false, "10.9.0.0/16 scope link", R4,
-	  { "10.9.0.0/16 dev @ proto keepalived scope link" }, false, true },
+	{ false, "203.0.113.144/28 scope link", R4,
+	  { "203.0.113.144/28 dev @ proto keepalived scope link" }, false, true },
 	{ false, "2001:db8:1::/48 via 2001:db8::fe dev @ metric 100", R6,
 	  { "2001:db8:1::/48 via 2001:db8::fe dev @ proto keepalived metric 100" },
 	  true, false },
@@ -103,11 +103,11 @@ static const struct item items[] = {
 	  { "200:\tfrom all fwmark 0x10/0xff lookup 200 proto keepalived" }, true, false },
 	{ true, "to 198.51.100.0/24 lookup 100", RL4,
 	  { "16384:\tfrom all to 198.51.100.0/24 lookup 100 proto keepalived" }, false, false },
-	{ true, "from 10.0.0.0/8 iif @ sport 1000-2000 dport 80 ipproto tcp table 300 priority 400", RL4,
-	  { "400:\tfrom 10.0.0.0/8 iif @", "ipproto tcp", "sport 1000-2000",
+	{ true, "from 203.0.113.0/28 iif @ sport 1000-2000 dport 80 ipproto tcp table 300 priority 400", RL4,
+	  { "400:\tfrom 203.0.113.0/28 iif @", "ipproto tcp", "sport 1000-2000",
 	    "dport 80" }, false, false },
-	{ true, "not to 10.0.0.0/8 table 100 priority 500", RL4,
-	  { "500:\tnot from all to 10.0.0.0/8 lookup 100 proto keepalived" }, false, false },
+	{ true, "not to 203.0.113.0/28 table 100 priority 500", RL4,
+	  { "500:\tnot from all to 203.0.113.0/28 lookup 100 proto keepalived" }, false, false },
 	{ true, "fwmark 7 type blackhole priority 600", RL4,
 	  { "600:\tfrom all fwmark 0x7 blackhole proto keepalived" }, false, false },
 	{ true, "uidrange 1000-2000 table 100 priority 800", RL4,
@@ -319,12 +319,12 @@ delete_again(struct nl_cmd *c)
 static void
 check_refusals(struct nl_cmd *c)
 {
-	struct item bad = { false, "10.0.0.0/8 frobnicate 1", R4, { "10.0.0.0/8" },
+	struct item bad = { false, "203.0.113.0/28 frobnicate 1", R4, { "203.0.113.0/28" },
 			    false, false };
 	struct item badrule = { true, "from 192.0.2.5 priority 1300", RL4,
 				{ "1300:" }, false, false };
 	/* the kernel's own refusal comes back as is */
-	struct item nodev = { false, "10.8.0.0/16 scope link", R4, { "10.8.0.0/16" },
+	struct item nodev = { false, "203.0.113.128/28 scope link", R4, { "203.0.113.128/28" },
 			      false, false };
 	int r;
 

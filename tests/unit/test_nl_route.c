@@ -253,11 +253,11 @@ test_route_blackhole(void **state)
 	assert_int_equal(rtm->rtm_type, RTN_BLACKHOLE);
 	assert_int_equal(rtm->rtm_scope, RT_SCOPE_NOWHERE);
 
-	rtm = route(&m, "unreachable 10.2.0.0/16", true, 0);
+	rtm = route(&m, "unreachable 203.0.113.32/28", true, 0);
 	assert_int_equal(rtm->rtm_type, RTN_UNREACHABLE);
-	rtm = route(&m, "prohibit 10.3.0.0/16", true, 0);
+	rtm = route(&m, "prohibit 203.0.113.48/28", true, 0);
 	assert_int_equal(rtm->rtm_type, RTN_PROHIBIT);
-	rtm = route(&m, "throw 10.4.0.0/16 table 100", true, 0);
+	rtm = route(&m, "throw 203.0.113.64/28 table 100", true, 0);
 	assert_int_equal(rtm->rtm_type, RTN_THROW);
 	assert_int_equal(rtm->rtm_table, 100);
 }
@@ -446,7 +446,7 @@ test_route_options(void **state)
 	struct msg m;
 	const struct rtmsg *rtm;
 
-	rtm = route(&m, "src 192.0.2.1 10.1.0.0/16 dev lo protocol static scope link tos 0x10 no_track",
+	rtm = route(&m, "src 192.0.2.1 203.0.113.16/28 dev lo protocol static scope link tos 0x10 no_track",
 		    true, 0);
 	assert_addr(m.tb[RTA_PREFSRC], "192.0.2.1");
 	assert_int_equal(rtm->rtm_protocol, RTPROT_STATIC);
@@ -465,17 +465,17 @@ test_route_options(void **state)
 	rtm = route(&m, "203.0.113.0/24 dev lo no_track", true, 0);
 	assert_int_equal(rtm->rtm_protocol, NL_RTPROT_KEEPALIVED);
 
-	rtm = route(&m, "10.7.0.0/16 via 192.0.2.254 dev lo onlink realms 3/4", true, 0);
+	rtm = route(&m, "203.0.113.112/28 via 192.0.2.254 dev lo onlink realms 3/4", true, 0);
 	assert_int_equal(rtm->rtm_flags, RTNH_F_ONLINK);
 	assert_u32(m.tb[RTA_FLOW], 3U << 16 | 4);
 
-	route(&m, "add 10.5.0.0/16 via 192.0.2.254", true, 0);
+	route(&m, "add 203.0.113.80/28 via 192.0.2.254", true, 0);
 	assert_int_equal(m.nlh->nlmsg_flags,
 			 NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
-	route(&m, "append 10.6.0.0/16 via 192.0.2.254", true, 0);
+	route(&m, "append 203.0.113.96/28 via 192.0.2.254", true, 0);
 	assert_int_equal(m.nlh->nlmsg_flags,
 			 NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_APPEND);
-	route(&m, "prepend blackhole 10.6.0.0/16", true, 0);
+	route(&m, "prepend blackhole 203.0.113.96/28", true, 0);
 	assert_int_equal(m.nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE);
 
 	/* local: scope host, or the kernel refuses it */
@@ -499,7 +499,7 @@ test_route_options(void **state)
 	assert_u32(m.tb[RTA_PRIORITY], 8);
 
 	/* an IPv4 route through an IPv6 gateway: RTA_VIA */
-	route(&m, "10.10.0.0/16 via inet6 fe80::1 dev lo", true, 0);
+	route(&m, "203.0.113.160/28 via inet6 fe80::1 dev lo", true, 0);
 	assert_null(m.tb[RTA_GATEWAY]);
 	assert_non_null(m.tb[RTA_VIA]);
 	assert_int_equal(mnl_attr_get_payload_len(m.tb[RTA_VIA]), 2 + 16);
@@ -528,18 +528,18 @@ test_route_default_ifindex(void **state)
 	struct msg m;
 
 	/* nothing says where it goes: the default device */
-	route(&m, "10.9.0.0/16 scope link", true, lo());
+	route(&m, "203.0.113.144/28 scope link", true, lo());
 	assert_u32(m.tb[RTA_OIF], (uint32_t)lo());
-	route(&m, "10.9.0.0/16 scope link", true, 0);
+	route(&m, "203.0.113.144/28 scope link", true, 0);
 	assert_null(m.tb[RTA_OIF]);
 	/* a gateway, a device or nexthops: the kernel or the words decide */
-	route(&m, "10.9.0.0/16 via 192.0.2.254", true, 77);
+	route(&m, "203.0.113.144/28 via 192.0.2.254", true, 77);
 	assert_null(m.tb[RTA_OIF]);
-	route(&m, "10.9.0.0/16 dev lo", true, 77);
+	route(&m, "203.0.113.144/28 dev lo", true, 77);
 	assert_u32(m.tb[RTA_OIF], (uint32_t)lo());
-	route(&m, "10.9.0.0/16 nexthop via 192.0.2.1", true, 77);
+	route(&m, "203.0.113.144/28 nexthop via 192.0.2.1", true, 77);
 	assert_null(m.tb[RTA_OIF]);
-	route(&m, "throw 10.9.0.0/16", true, 77);
+	route(&m, "throw 203.0.113.144/28", true, 77);
 	assert_null(m.tb[RTA_OIF]);
 }
 
@@ -589,7 +589,7 @@ test_rule_from_table_pref(void **state)
 			  mnl_nlmsg_get_payload(m.nlh))->src_len, 32);
 
 	/* a table from 256 on: FRA_TABLE, header table unspec */
-	frh = rule(&m, "from 10.0.0.0/8 table 300 priority 400", true);
+	frh = rule(&m, "from 203.0.113.0/28 table 300 priority 400", true);
 	assert_int_equal(frh->table, RT_TABLE_UNSPEC);
 	assert_u32(m.tb[FRA_TABLE], 300);
 }
@@ -644,7 +644,7 @@ test_rule_selectors(void **state)
 	const struct fib_rule_port_range *pr;
 	const struct fib_rule_uid_range *ur;
 
-	frh = rule(&m, "not to 10.0.0.0/8 iif lo oif lo sport 1000-2000 dport 80 "
+	frh = rule(&m, "not to 203.0.113.0/28 iif lo oif lo sport 1000-2000 dport 80 "
 		   "ipproto tcp uidrange 1000-2000 suppress_prefixlength 0 "
 		   "tos 0x10 realms 5 protocol static table main priority 500 no_track", true);
 	assert_int_equal(frh->flags, FIB_RULE_INVERT);
@@ -682,9 +682,9 @@ test_rule_selectors(void **state)
 	assert_int_equal(frh->action, FR_ACT_UNREACHABLE);
 	/* protocol: 18 when tracked, whatever is written; with no_track,
 	 * what is written or nothing */
-	rule(&m, "from 10.0.0.0/8 table 100 priority 100 protocol 4", true);
+	rule(&m, "from 203.0.113.0/28 table 100 priority 100 protocol 4", true);
 	assert_u8(m.tb[FRA_PROTOCOL], NL_RTPROT_KEEPALIVED);
-	rule(&m, "from 10.0.0.0/8 table 100 priority 100 no_track", true);
+	rule(&m, "from 203.0.113.0/28 table 100 priority 100 no_track", true);
 	assert_null(m.tb[FRA_PROTOCOL]);
 	assert_int_equal(m.nattrs, 2);
 
@@ -707,27 +707,27 @@ test_unencodable(void **state)
 		"198.51.100.0/24 via 192.0.2.300",
 		"198.51.100.1/24 via 192.0.2.254",	/* host bits set */
 		"198.51.100.0/33 via 192.0.2.254",
-		"10.0.0.0/8 src 2001:db8::1",		/* mixed families */
-		"inet6 10.0.0.0/8 dev lo",
+		"203.0.113.0/28 src 2001:db8::1",		/* mixed families */
+		"inet6 203.0.113.0/28 dev lo",
 		"via 192.0.2.254",			/* no destination */
-		"10.0.0.0/8 10.1.0.0/16 dev lo",	/* two destinations */
-		"10.0.0.0/8 via 192.0.2.1 via 192.0.2.2",
-		"10.0.0.0/8 encap mpls 100 dev lo",	/* not supported */
-		"10.0.0.0/8 as 10.1.0.0 dev lo",
-		"10.0.0.0/8 vrf red",
-		"10.0.0.0/8 dev lo metric",		/* missing value */
-		"10.0.0.0/8 dev lo metric -1",
-		"10.0.0.0/8 dev lo table 4294967296",
-		"10.0.0.0/8 dev lo scope galaxy",
-		"10.0.0.0/8 dev lo protocol 256",
-		"10.0.0.0/8 dev lo weight 2",		/* weight outside nexthop */
-		"10.0.0.0/8 nexthop via 192.0.2.1 weight 0",
-		"10.0.0.0/8 nexthop via 192.0.2.1 weight 257",
-		"10.0.0.0/8 dev lo mtu lock",
-		"10.0.0.0/8 dev lo rtt 5min",
-		"10.0.0.0/8 dev lo pref urgent",
-		"10.0.0.0/8 or 192.0.2.1",		/* "or" without via */
-		"10.0.0.0/8 dev lo congctl averyveryverylongname",
+		"203.0.113.0/28 203.0.113.16/28 dev lo",	/* two destinations */
+		"203.0.113.0/28 via 192.0.2.1 via 192.0.2.2",
+		"203.0.113.0/28 encap mpls 100 dev lo",	/* not supported */
+		"203.0.113.0/28 as 203.0.113.16 dev lo",
+		"203.0.113.0/28 vrf red",
+		"203.0.113.0/28 dev lo metric",		/* missing value */
+		"203.0.113.0/28 dev lo metric -1",
+		"203.0.113.0/28 dev lo table 4294967296",
+		"203.0.113.0/28 dev lo scope galaxy",
+		"203.0.113.0/28 dev lo protocol 256",
+		"203.0.113.0/28 dev lo weight 2",		/* weight outside nexthop */
+		"203.0.113.0/28 nexthop via 192.0.2.1 weight 0",
+		"203.0.113.0/28 nexthop via 192.0.2.1 weight 257",
+		"203.0.113.0/28 dev lo mtu lock",
+		"203.0.113.0/28 dev lo rtt 5min",
+		"203.0.113.0/28 dev lo pref urgent",
+		"203.0.113.0/28 or 192.0.2.1",		/* "or" without via */
+		"203.0.113.0/28 dev lo congctl averyveryverylongname",
 		"blackhole",
 	};
 	const char *const bad_rules[] = {
@@ -769,7 +769,7 @@ test_too_small(void **state)
 	const char *route_text = "192.0.2.128/25 table 1000 src 192.0.2.1 mtu 1400 "
 		"congctl cubic nexthop via 192.0.2.10 dev lo weight 2 realms 7 "
 		"nexthop via 192.0.2.11 dev lo";
-	const char *rule_text = "from 192.0.2.0/24 to 10.0.0.0/8 iif lo oif lo "
+	const char *rule_text = "from 192.0.2.0/24 to 203.0.113.0/28 iif lo oif lo "
 		"fwmark 1/3 sport 1-2 dport 3-4 ipproto udp uidrange 1-2 "
 		"table 1000 priority 5";
 	uint8_t full[1024] __attribute__((aligned(4)));
