@@ -520,6 +520,10 @@ const struct cf_vrrp_instance *model_find_instance(const struct cf_model *m,
 						   const char *name);
 const struct cf_vrrp_script *model_find_script(const struct cf_model *m,
 					       const char *name);
+const struct cf_track_file *model_find_track_file(const struct cf_model *m,
+						  const char *name);
+const struct cf_track_process *model_find_track_process(const struct cf_model *m,
+							const char *name);
 
 /* Bytes of an address of FAMILY: 4, 16, or 0 for anything else. */
 size_t cf_family_len(int family);

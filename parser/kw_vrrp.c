@@ -456,24 +456,12 @@ track_target_defined(struct pctx *pc, const char *kw, const char *name)
 	if (!strcmp(kw, "track_interface"))
 		return !pc->opts->check_interfaces || m->global.dynamic_interfaces ||
 		       if_nametoindex(name);
-	if (!strcmp(kw, "track_script")) {
-		for (size_t i = 0; i < m->nscripts; i++)
-			if (!m->scripts[i].removed && !strcmp(m->scripts[i].name, name))
-				return true;
-		return false;
-	}
-	if (!strcmp(kw, "track_file")) {
-		for (size_t i = 0; i < m->ntrack_files; i++)
-			if (!m->track_files[i].removed && !strcmp(m->track_files[i].name, name))
-				return true;
-		return false;
-	}
-	if (!strcmp(kw, "track_process")) {
-		for (size_t i = 0; i < m->ntrack_procs; i++)
-			if (!m->track_procs[i].removed && !strcmp(m->track_procs[i].name, name))
-				return true;
-		return false;
-	}
+	if (!strcmp(kw, "track_script"))
+		return model_find_script(m, name) != NULL;
+	if (!strcmp(kw, "track_file"))
+		return model_find_track_file(m, name) != NULL;
+	if (!strcmp(kw, "track_process"))
+		return model_find_track_process(m, name) != NULL;
 	return true;	/* track_bfd: BFD is not modelled */
 }
 

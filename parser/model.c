@@ -102,6 +102,24 @@ model_find_script(const struct cf_model *m, const char *name)
 	return NULL;
 }
 
+const struct cf_track_file *
+model_find_track_file(const struct cf_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->ntrack_files; i++)
+		if (!m->track_files[i].removed && !strcmp(m->track_files[i].name, name))
+			return &m->track_files[i];
+	return NULL;
+}
+
+const struct cf_track_process *
+model_find_track_process(const struct cf_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->ntrack_procs; i++)
+		if (!m->track_procs[i].removed && !strcmp(m->track_procs[i].name, name))
+			return &m->track_procs[i];
+	return NULL;
+}
+
 size_t
 cf_family_len(int family)
 {

@@ -131,33 +131,6 @@ check_notify(struct pctx *pc, struct script_scan *ss, struct cf_notify *n)
 
 /* ---- tracker references --------------------------------------------------- */
 
-static struct cf_vrrp_script *
-find_script(struct cf_model *m, const char *name)
-{
-	for (size_t i = 0; i < m->nscripts; i++)
-		if (!m->scripts[i].removed && !strcmp(m->scripts[i].name, name))
-			return &m->scripts[i];
-	return NULL;
-}
-
-static bool
-track_file_exists(struct cf_model *m, const char *name)
-{
-	for (size_t i = 0; i < m->ntrack_files; i++)
-		if (!m->track_files[i].removed && !strcmp(m->track_files[i].name, name))
-			return true;
-	return false;
-}
-
-static bool
-track_proc_exists(struct cf_model *m, const char *name)
-{
-	for (size_t i = 0; i < m->ntrack_procs; i++)
-		if (!m->track_procs[i].removed && !strcmp(m->track_procs[i].name, name))
-			return true;
-	return false;
-}
-
 /* Drop references to objects removed since (script not found, no file
  * set...): keepalived says so once, on the object, not on each reference. */
 static void
@@ -166,7 +139,9 @@ resolve_tracks(struct pctx *pc, const char *owner, struct cf_track_list *scripts
 {
 	size_t keep = 0;
 	for (size_t i = 0; i < scripts->n; i++) {
-		struct cf_vrrp_script *s = find_script(pc->m, scripts->v[i].name);
+		/* the model is ours to mark: scripts referenced are "used" */
+		struct cf_vrrp_script *s =
+			(struct cf_vrrp_script *)model_find_script(pc->m, scripts->v[i].name);
 		if (!s)
 			continue;
 		s->used = true;
@@ -175,12 +150,12 @@ resolve_tracks(struct pctx *pc, const char *owner, struct cf_track_list *scripts
 	scripts->n = keep;
 	keep = 0;
 	for (size_t i = 0; i < files->n; i++)
-		if (track_file_exists(pc->m, files->v[i].name))
+		if (model_find_track_file(pc->m, files->v[i].name))
 			files->v[keep++] = files->v[i];
 	files->n = keep;
 	keep = 0;
 	for (size_t i = 0; i < procs->n; i++)
-		if (track_proc_exists(pc->m, procs->v[i].name))
+		if (model_find_track_process(pc->m, procs->v[i].name))
 			procs->v[keep++] = procs->v[i];
 	procs->n = keep;
 }

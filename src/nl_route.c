@@ -335,15 +335,22 @@ rt_hop_of(struct rt_parse *p)
 	return p->cur ? p->cur : &p->s->hop;
 }
 
+/* "inet" / "inet6": sets the family, which must not contradict it */
 static bool
-rt_family(struct rt_parse *p, const char *kw)
+set_family(int *family, const char *kw)
 {
 	int fam = strcmp(kw, "inet6") ? AF_INET : AF_INET6;
 
-	if (p->s->family != AF_UNSPEC && p->s->family != fam)
+	if (*family != AF_UNSPEC && *family != fam)
 		return false;
-	p->s->family = fam;
+	*family = fam;
 	return true;
+}
+
+static bool
+rt_family(struct rt_parse *p, const char *kw)
+{
+	return set_family(&p->s->family, kw);
 }
 
 static bool
@@ -1137,12 +1144,7 @@ static const struct name_val ip_protos[] = {
 static bool
 rl_family(struct rl_parse *p, const char *kw)
 {
-	int fam = strcmp(kw, "inet6") ? AF_INET : AF_INET6;
-
-	if (p->s->family != AF_UNSPEC && p->s->family != fam)
-		return false;
-	p->s->family = fam;
-	return true;
+	return set_family(&p->s->family, kw);
 }
 
 static bool
