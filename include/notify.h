@@ -8,6 +8,7 @@
 #define VIGIL_NOTIFY_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "model.h"
 
@@ -15,6 +16,7 @@ struct notify_fifo {
 	int fd;
 	char *path;
 	bool created;
+	pid_t script_pid;	/* its *_fifo_script, while running */
 };
 
 struct notifier {
@@ -32,5 +34,18 @@ void notify_group(struct notifier *n, const struct cf_sync_group *g,
 /* STATE is "MASTER", "BACKUP", "FAULT" or "STOP". */
 void notify_instance(struct notifier *n, const struct cf_vrrp_instance *vi,
 		     const char *state, int priority);
+
+/* A FIFO-only event line: "MASTER_PRIORITY", "BACKUP_PRIORITY" (with
+ * notify_priority_changes) or "MASTER_RX_LOWER_PRI". */
+void notify_instance_event(struct notifier *n, const struct cf_vrrp_instance *vi,
+			   const char *event, int priority);
+
+/* A master heard a lower priority advert: its notify_master_rx_lower_pri
+ * script (configured arguments only) and the FIFO event. */
+void notify_master_rx_lower_pri(struct notifier *n, const struct cf_vrrp_instance *vi,
+				int priority);
+
+/* A reaped child that was a *_fifo_script: forget it (true if it was). */
+bool notify_fifo_script_exited(struct notifier *n, pid_t pid);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "model.h"
@@ -15,7 +16,10 @@ struct ptrack {
 	const struct cf_track_process *cf;
 	pid_t *pids;		/* matching processes */
 	size_t n, cap;
-	enum track_status status;
+	enum track_status status;	/* from the current count */
+	enum track_status reported;	/* what trackers see: status after
+					 * fork_delay / terminate_delay */
+	uint64_t settle_at;		/* when status becomes reported (0: none) */
 };
 
 /* Does the process PID match CF (comm, or the command line with params)? */
@@ -33,6 +37,12 @@ int proc_mon_open(void);
 /* Read pending process events and update the trackers.  Returns true when
  * some tracker's status changed. */
 bool proc_mon_read(int fd, struct ptrack *t, size_t n);
+
+/* Carry a status change over to `reported` once it has lasted the
+ * configured delay (fork_delay when quorum is gained, terminate_delay when
+ * it is lost); a change that reverts first is never reported.  Pure: NOW
+ * is the caller's clock.  Returns true when `reported` changed. */
+bool ptrack_settle(struct ptrack *t, uint64_t now);
 
 void ptrack_free(struct ptrack *t, size_t n);
 

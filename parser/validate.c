@@ -369,6 +369,13 @@ validate_instance(struct pctx *pc, struct cf_vrrp_instance *vi, bool *bad_if,
 	instance_version_and_timers(pc, vi);
 	instance_auth(pc, vi, strict);
 	instance_unicast(pc, vi);
+	if (strict) {
+		/* strict mode: a master never answers a lower priority advert */
+		vi->garp.lower_prio_repeat = 0;
+		vi->garp.lower_prio_delay = 0;
+		vi->lower_prio_no_advert = 1;
+		vi->higher_prio_send_advert = 0;
+	}
 
 	check_vips(pc, vi, &vi->vips, false);
 	check_vips(pc, vi, &vi->evips, true);

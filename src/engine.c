@@ -81,6 +81,11 @@ inst_garp(struct vinst *v, const struct cf_global *g)
 		v->garp.master_delay = 0;
 		v->garp.master_refresh = 0;
 	}
+	/* unset lower-priority values follow the master ones (verified) */
+	v->garp.lower_prio_delay = resolve_garp(c->lower_prio_delay,
+		resolve_garp(g->garp.lower_prio_delay, v->garp.master_delay));
+	v->garp.lower_prio_repeat = resolve_garp(c->lower_prio_repeat,
+		resolve_garp(g->garp.lower_prio_repeat, v->garp.master_repeat));
 }
 
 static void
@@ -352,6 +357,36 @@ log_action(const struct vinst *v, const struct vrrp_action *a)
 	}
 }
 
+/* notify_priority_changes: the instance's, else its sync group's, else global */
+static bool
+notify_priority_changes(const struct engine *e, const struct vinst *v)
+{
+	if (v->cf->notify_priority_changes != CF_UNSET)
+		return v->cf->notify_priority_changes;
+	if (v->sync && v->sync->cf->notify_priority_changes != CF_UNSET)
+		return v->sync->cf->notify_priority_changes;
+	return e->m->global.notify_priority_changes;
+}
+
+/* What follows some log lines in keepalived: FIFO events, a script, GARPs. */
+static void
+action_event(struct engine *e, struct vinst *v, const struct vrrp_action *a, uint64_t now)
+{
+	enum vrrp_state st = v->fsm.state;
+	if (a->log == VL_PRIORITY_CHANGE && notify_priority_changes(e, v) &&
+	    (st == VRRP_STATE_MASTER || st == VRRP_STATE_BACKUP)) {
+		notify_instance_event(&e->notify, v->cf, st == VRRP_STATE_MASTER
+				      ? "MASTER_PRIORITY" : "BACKUP_PRIORITY", a->priority);
+	} else if (a->log == VL_MASTER_LOWER) {
+		/* remind the segment who the master is: now and once more later */
+		if (v->garp.lower_prio_repeat > 0) {
+			garp_burst(e, v, v->garp.lower_prio_repeat);
+			v->lower_garp_at = v->garp.lower_prio_delay > 0
+				? now + (uint64_t)v->garp.lower_prio_delay * 1000000 : 0;
+		}
+		notify_master_rx_lower_pri(&e->notify, v->cf, v->fsm.priority);
+	}
+}
 
 void
 run_actions(struct engine *e, struct vinst *v, const struct vrrp_actions *acts,
@@ -402,11 +437,12 @@ run_actions(struct engine *e, struct vinst *v, const struct vrrp_actions *acts,
 			break;
 		case VA_LOG:
 			log_action(v, a);
+			action_event(e, v, a, now);
 			break;
 		}
 	}
 	if (v->fsm.state != VRRP_STATE_MASTER)
-		v->garp_at = v->refresh_at = 0;
+		v->garp_at = v->refresh_at = v->lower_garp_at = 0;
 	/* notify once the addresses are in place, as keepalived does */
 	if (state_changed != VRRP_STATE_INIT) {
 		notify_instance(&e->notify, v->cf, vrrp_state_name(state_changed),
@@ -510,6 +546,9 @@ next_deadline(const struct engine *e)
 		d = e->vi[i].garp_at;
 		if (d && (!next || d < next))
 			next = d;
+		d = e->vi[i].lower_garp_at;
+		if (d && (!next || d < next))
+			next = d;
 	}
 	for (size_t i = 0; i < e->nvs; i++) {
 		uint64_t d = vscript_deadline(&e->vs[i]);
@@ -519,8 +558,9 @@ next_deadline(const struct engine *e)
 	uint64_t d = alerts_deadline(&e->alerts);
 	if (d && (!next || d < next))
 		next = d;
-	if (e->proc_rescan_at && (!next || e->proc_rescan_at < next))
-		next = e->proc_rescan_at;
+	d = procs_deadline(e);
+	if (d && (!next || d < next))
+		next = d;
 	return next;
 }
 
@@ -557,10 +597,16 @@ timers_due(struct engine *e)
 			v->garp_at = 0;
 			garp_burst(e, v, v->garp.master_repeat);
 		}
+		if (v->lower_garp_at && v->lower_garp_at <= now) {
+			v->lower_garp_at = 0;
+			garp_burst(e, v, v->garp.lower_prio_repeat);
+		}
 	}
 	alerts_step(&e->alerts, -1, now);
 	if (e->proc_rescan_at && e->proc_rescan_at <= now)
 		procs_rescan(e, now);
+	else if (procs_deadline(e) && procs_deadline(e) <= now)
+		procs_settle(e, now);
 	/* scripts after the adverts: starting one is a fork, not a wait */
 	for (size_t i = 0; i < e->nvs; i++) {
 		uint64_t d = vscript_deadline(&e->vs[i]);

@@ -36,6 +36,7 @@ struct vinst {
 	struct cf_garp garp;		/* resolved against global_defs */
 	uint64_t garp_at;		/* second gratuitous ARP burst */
 	uint64_t refresh_at;		/* garp_master_refresh: next refresh */
+	uint64_t lower_garp_at;		/* garp_lower_prio_delay: the second burst */
 	bool fault_link;
 	int track_weight;		/* sum of interface tracker weights */
 	int track_faults;		/* weight-0 tracked interfaces down */
@@ -107,5 +108,7 @@ void groups_setup(struct engine *e);
 void procs_setup(struct engine *e);
 void procs_changed(struct engine *e);
 void procs_rescan(struct engine *e, uint64_t now);
+void procs_settle(struct engine *e, uint64_t now);
+uint64_t procs_deadline(const struct engine *e);
 
 #endif

@@ -3,6 +3,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,12 +16,31 @@
 #include "notify.h"
 #include "script.h"
 
+/* keepalived hands a FIFO it created to the configured user and group */
+static void
+fifo_chown(const struct cf_fifo *cf)
+{
+	uid_t uid = (uid_t)-1;
+	gid_t gid = (gid_t)-1;
+	const struct passwd *pw = cf->user ? getpwnam(cf->user) : NULL;
+	const struct group *gr = cf->group ? getgrnam(cf->group) : NULL;
+	if (pw) {
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+	}
+	if (gr)
+		gid = gr->gr_gid;
+	if ((pw || gr) && chown(cf->path, uid, gid) < 0)
+		log_info("Unable to set owner of notify fifo %s: %s", cf->path, strerror(errno));
+}
+
 static void
 fifo_open(struct notify_fifo *f, const struct cf_fifo *cf)
 {
 	f->fd = -1;
 	f->path = NULL;
 	f->created = false;
+	f->script_pid = 0;
 	if (!cf->path)
 		return;
 	struct stat st;
@@ -29,6 +51,7 @@ fifo_open(struct notify_fifo *f, const struct cf_fifo *cf)
 			return;
 		}
 		f->created = true;
+		fifo_chown(cf);
 	} else if (!S_ISFIFO(st.st_mode)) {
 		log_info("notify fifo %s is not a FIFO", cf->path);
 		return;
@@ -45,6 +68,11 @@ fifo_open(struct notify_fifo *f, const struct cf_fifo *cf)
 static void
 fifo_close(struct notify_fifo *f)
 {
+	/* the reader would see EOF once we close, but a script blocked on
+	 * something else must still go: keepalived stops it too */
+	if (f->script_pid > 0)
+		script_kill(f->script_pid, SIGTERM);
+	f->script_pid = 0;
 	if (f->fd >= 0)
 		close(f->fd);
 	if (f->created && f->path)
@@ -64,6 +92,19 @@ fifo_write(struct notify_fifo *f, const char *line)
 		log_detail("notify fifo %s: line lost (%s)", f->path, strerror(errno));
 }
 
+static pid_t run(struct notifier *n, const struct cf_script *sc, const char *const *extra);
+
+/* *_fifo_script: started once, with the FIFO's path as its last argument */
+static void
+fifo_script_start(struct notifier *n, struct notify_fifo *f, const struct cf_fifo *cf)
+{
+	if (f->fd < 0 || !cf->script)
+		return;
+	const char *extra[] = { f->path, NULL };
+	pid_t pid = run(n, cf->script, extra);
+	f->script_pid = pid > 0 ? pid : 0;
+}
+
 void
 notify_open(struct notifier *n, const struct cf_global *g)
 {
@@ -73,7 +114,24 @@ notify_open(struct notifier *n, const struct cf_global *g)
 	static const struct cf_fifo none;
 	bool same = g->vrrp_notify_fifo.path && g->notify_fifo.path &&
 		    !strcmp(g->vrrp_notify_fifo.path, g->notify_fifo.path);
+	if (same)
+		log_info("notify FIFO %s has been specified for global and vrrp FIFO - ignoring vrrp FIFO",
+			 g->notify_fifo.path);
 	fifo_open(&n->vrrp_fifo, same ? &none : &g->vrrp_notify_fifo);
+	fifo_script_start(n, &n->fifo, &g->notify_fifo);
+	fifo_script_start(n, &n->vrrp_fifo, &g->vrrp_notify_fifo);
+}
+
+bool
+notify_fifo_script_exited(struct notifier *n, pid_t pid)
+{
+	struct notify_fifo *fs[] = { &n->fifo, &n->vrrp_fifo };
+	for (size_t i = 0; i < 2; i++)
+		if (fs[i]->script_pid == pid) {
+			fs[i]->script_pid = 0;
+			return true;
+		}
+	return false;
 }
 
 void
@@ -83,19 +141,20 @@ notify_close(struct notifier *n)
 	fifo_close(&n->vrrp_fifo);
 }
 
-static void
+static pid_t
 run(struct notifier *n, const struct cf_script *sc, const char *const *extra)
 {
 	struct script_cred cred;
 	if (!sc)
-		return;
+		return 0;
 	if (script_cred(sc, n->g, &cred) < 0) {
 		log_info("notify script %s: unknown user or group - not run", sc->cmd);
-		return;
+		return 0;
 	}
 	pid_t pid = script_spawn(sc, extra, &cred);
 	if (pid < 0)
 		log_info("cannot run notify script %s: %s", sc->cmd, strerror((int)-pid));
+	return pid;
 }
 
 static const struct cf_script *
@@ -132,8 +191,23 @@ notify_instance(struct notifier *n, const struct cf_vrrp_instance *vi,
 	const char *extra[] = { "INSTANCE", vi->name, state, prio, NULL };
 	run(n, cf->notify, extra);
 
+	notify_instance_event(n, vi, state, priority);
+}
+
+void
+notify_instance_event(struct notifier *n, const struct cf_vrrp_instance *vi,
+		      const char *event, int priority)
+{
 	char line[256];
-	snprintf(line, sizeof(line), "INSTANCE \"%s\" %s %d\n", vi->name, state, priority);
+	snprintf(line, sizeof(line), "INSTANCE \"%s\" %s %d\n", vi->name, event, priority);
 	fifo_write(&n->fifo, line);
 	fifo_write(&n->vrrp_fifo, line);
+}
+
+void
+notify_master_rx_lower_pri(struct notifier *n, const struct cf_vrrp_instance *vi,
+			   int priority)
+{
+	run(n, vi->notify.master_rx_lower_pri, NULL);
+	notify_instance_event(n, vi, "MASTER_RX_LOWER_PRI", priority);
 }

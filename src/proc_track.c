@@ -207,6 +207,24 @@ proc_mon_read(int fd, struct ptrack *t, size_t n)
 	return changed;
 }
 
+bool
+ptrack_settle(struct ptrack *t, uint64_t now)
+{
+	if (t->status == t->reported) {
+		t->settle_at = 0;
+		return false;
+	}
+	uint64_t delay = t->status == TRACK_GOOD ? t->cf->fork_delay_us
+						 : t->cf->terminate_delay_us;
+	if (!t->settle_at)
+		t->settle_at = now + delay;
+	if (now < t->settle_at)
+		return false;
+	t->reported = t->status;
+	t->settle_at = 0;
+	return true;
+}
+
 void
 ptrack_free(struct ptrack *t, size_t n)
 {

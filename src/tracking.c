@@ -18,6 +18,50 @@
 #include "log.h"
 #include "track.h"
 
+/* ---- tracker lists ----------------------------------------------------------- */
+
+/*
+ * An instance's trackers of one kind are its own followed by its sync
+ * group's: keepalived applies a group's track_* blocks to every member.
+ */
+enum tk { TK_IF, TK_SCRIPT, TK_FILE, TK_PROC };
+
+static const struct cf_track_list *
+inst_list(const struct cf_vrrp_instance *c, enum tk k)
+{
+	return k == TK_IF ? &c->track_if : k == TK_SCRIPT ? &c->track_script :
+	       k == TK_FILE ? &c->track_file : &c->track_process;
+}
+
+static const struct cf_track_list *
+group_list(const struct cf_sync_group *c, enum tk k)
+{
+	return k == TK_IF ? &c->track_if : k == TK_SCRIPT ? &c->track_script :
+	       k == TK_FILE ? &c->track_file : &c->track_process;
+}
+
+static size_t
+track_count(const struct vinst *v, enum tk k)
+{
+	return inst_list(v->cf, k)->n + (v->sync ? group_list(v->sync->cf, k)->n : 0);
+}
+
+static const struct cf_track_ref *
+track_ref(const struct vinst *v, enum tk k, size_t i)
+{
+	const struct cf_track_list *own = inst_list(v->cf, k);
+	return i < own->n ? &own->v[i] : &group_list(v->sync->cf, k)->v[i - own->n];
+}
+
+static bool
+tracks(const struct vinst *v, enum tk k, const char *name)
+{
+	for (size_t i = 0; i < track_count(v, k); i++)
+		if (!strcmp(track_ref(v, k, i)->name, name))
+			return true;
+	return false;
+}
+
 /* ---- links -------------------------------------------------------------------- */
 
 static struct vscript *
@@ -64,27 +108,41 @@ weights_ignored(const struct vinst *v)
 	       (v->sync && !v->sync->cf->sync_group_tracking_weight);
 }
 
-/* Interfaces, scripts and files -> fault or effective priority (5.2). */
-void
-apply_tracking(struct engine *e, struct vinst *v, uint64_t now)
+/* Each tracker's effect, with weights a sync group or owner ignores. */
+static void
+add_effect(struct track_effect *sum, struct track_effect eff)
 {
-	int total = v->track_weight;
-	bool fault = v->fault_link || v->track_faults > 0;
-	for (size_t i = 0; i < v->cf->track_script.n; i++) {
-		const struct cf_track_ref *r = &v->cf->track_script.v[i];
+	sum->delta += eff.delta;
+	sum->fault = sum->fault || eff.fault;
+}
+
+static bool
+ref_reverse(const struct cf_track_ref *r, bool object_reverse)
+{
+	return r->reverse != CF_UNSET ? r->reverse == 1 : object_reverse;
+}
+
+static void
+scripts_effect(struct engine *e, const struct vinst *v, struct track_effect *sum)
+{
+	for (size_t i = 0; i < track_count(v, TK_SCRIPT); i++) {
+		const struct cf_track_ref *r = track_ref(v, TK_SCRIPT, i);
 		struct vscript *s = find_vscript(e, r->name);
 		if (!s || s->disabled)
 			continue;
 		int w = r->has_weight ? r->weight : s->cf->weight;
 		if (w && weights_ignored(v))
 			continue;
-		bool rev = r->reverse != CF_UNSET ? r->reverse == 1 : s->cf->weight_reverse;
-		struct track_effect eff = track_binary(s->st.status, w, rev);
-		total += eff.delta;
-		fault = fault || eff.fault;
+		add_effect(sum, track_binary(s->st.status, w,
+					     ref_reverse(r, s->cf->weight_reverse)));
 	}
-	for (size_t i = 0; i < v->cf->track_file.n; i++) {
-		const struct cf_track_ref *r = &v->cf->track_file.v[i];
+}
+
+static void
+files_effect(const struct engine *e, const struct vinst *v, struct track_effect *sum)
+{
+	for (size_t i = 0; i < track_count(v, TK_FILE); i++) {
+		const struct cf_track_ref *r = track_ref(v, TK_FILE, i);
 		const struct vtfile *t = find_tfile(e, r->name);
 		if (!t)
 			continue;
@@ -95,13 +153,16 @@ apply_tracking(struct engine *e, struct vinst *v, uint64_t now)
 				continue;
 			w = 0;
 		}
-		bool rev = r->reverse != CF_UNSET ? r->reverse == 1 : t->cf->weight_reverse;
-		struct track_effect eff = track_file_effect(t->value, w, rev);
-		total += eff.delta;
-		fault = fault || eff.fault;
+		add_effect(sum, track_file_effect(t->value, w,
+						  ref_reverse(r, t->cf->weight_reverse)));
 	}
-	for (size_t i = 0; i < v->cf->track_process.n; i++) {
-		const struct cf_track_ref *r = &v->cf->track_process.v[i];
+}
+
+static void
+procs_effect(const struct engine *e, const struct vinst *v, struct track_effect *sum)
+{
+	for (size_t i = 0; i < track_count(v, TK_PROC); i++) {
+		const struct cf_track_ref *r = track_ref(v, TK_PROC, i);
 		for (size_t k = 0; k < e->npt; k++) {
 			const struct ptrack *p = &e->pt[k];
 			if (strcmp(p->cf->name, r->name))
@@ -109,16 +170,33 @@ apply_tracking(struct engine *e, struct vinst *v, uint64_t now)
 			int w = r->has_weight ? r->weight : p->cf->weight;
 			if (w && weights_ignored(v))
 				continue;
-			bool rev = r->reverse != CF_UNSET ? r->reverse == 1 : p->cf->weight_reverse;
-			struct track_effect eff = track_binary(p->status, w, rev);
-			total += eff.delta;
-			fault = fault || eff.fault;
+			add_effect(sum, track_binary(p->reported, w,
+						     ref_reverse(r, p->cf->weight_reverse)));
 		}
 	}
+}
+
+/* All of V's trackers: the weight they add, and whether one means FAULT. */
+static struct track_effect
+tracked(struct engine *e, const struct vinst *v)
+{
+	struct track_effect sum = { .delta = v->track_weight,
+				    .fault = v->fault_link || v->track_faults > 0 };
+	scripts_effect(e, v, &sum);
+	files_effect(e, v, &sum);
+	procs_effect(e, v, &sum);
+	return sum;
+}
+
+/* Interfaces, scripts, files and processes -> fault or effective priority. */
+void
+apply_tracking(struct engine *e, struct vinst *v, uint64_t now)
+{
+	struct track_effect eff = tracked(e, v);
 	struct vrrp_actions acts;
-	vrrp_fsm_fault(&v->fsm, &v->fc, fault, now, &acts);
+	vrrp_fsm_fault(&v->fsm, &v->fc, eff.fault, now, &acts);
 	run_actions(e, v, &acts, now);
-	int prio = track_effective_priority(v->fsm.base_priority, total);
+	int prio = track_effective_priority(v->fsm.base_priority, eff.delta);
 	vrrp_fsm_set_priority(&v->fsm, &v->fc, (uint8_t)prio, now, &acts);
 	run_actions(e, v, &acts, now);
 }
@@ -127,19 +205,7 @@ apply_tracking(struct engine *e, struct vinst *v, uint64_t now)
 static bool
 own_fault(struct engine *e, const struct vinst *v)
 {
-	if (v->fault_link || v->track_faults)
-		return true;
-	for (size_t i = 0; i < v->cf->track_script.n; i++) {
-		const struct cf_track_ref *r = &v->cf->track_script.v[i];
-		struct vscript *s = find_vscript(e, r->name);
-		if (!s || s->disabled)
-			continue;
-		int w = r->has_weight ? r->weight : s->cf->weight;
-		bool rev = r->reverse != CF_UNSET ? r->reverse == 1 : s->cf->weight_reverse;
-		if (track_binary(s->st.status, w, rev).fault)
-			return true;
-	}
-	return false;
+	return tracked(e, v).fault;
 }
 
 /*
@@ -187,15 +253,6 @@ sync_group(struct engine *e, struct vinst *v, enum vrrp_state to, uint64_t now)
 	e->syncing = false;
 }
 
-static bool
-tracks_script(const struct vinst *v, const char *name)
-{
-	for (size_t i = 0; i < v->cf->track_script.n; i++)
-		if (!strcmp(v->cf->track_script.v[i].name, name))
-			return true;
-	return false;
-}
-
 /* Reap every exited child; a script whose status changed moves priorities. */
 void
 children_exited(struct engine *e)
@@ -203,12 +260,14 @@ children_exited(struct engine *e)
 	int st;
 	pid_t pid;
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		if (notify_fifo_script_exited(&e->notify, pid))
+			continue;
 		for (size_t i = 0; i < e->nvs; i++) {
 			if (!vscript_reaped(&e->vs[i], pid, st))
 				continue;
 			uint64_t now = now_us();
 			for (size_t k = 0; k < e->nvi; k++)
-				if (tracks_script(&e->vi[k], e->vs[i].cf->name))
+				if (tracks(&e->vi[k], TK_SCRIPT, e->vs[i].cf->name))
 					apply_tracking(e, &e->vi[k], now);
 		}
 	}
@@ -230,8 +289,8 @@ inst_links(struct engine *e, struct vinst *v)
 	}
 	v->track_weight = 0;
 	v->track_faults = 0;
-	for (size_t i = 0; i < v->cf->track_if.n; i++) {
-		const struct cf_track_ref *t = &v->cf->track_if.v[i];
+	for (size_t i = 0; i < track_count(v, TK_IF); i++) {
+		const struct cf_track_ref *t = track_ref(v, TK_IF, i);
 		int idx = (int)if_nametoindex(t->name);
 		bool if_up = idx && nl_link_up(&e->nl, idx) == 1;
 		int w = t->has_weight && !weights_ignored(v) ? t->weight : 0;
@@ -257,10 +316,7 @@ link_event(const struct nl_link_event *ev, void *arg)
 	log_info("Netlink reports %s %s", ev->ifname, ev->up ? "up" : "down");
 	for (size_t i = 0; i < e->nvi; i++) {
 		struct vinst *v = &e->vi[i];
-		bool mine = v->ifindex == ev->ifindex;
-		for (size_t t = 0; !mine && t < v->cf->track_if.n; t++)
-			mine = !strcmp(v->cf->track_if.v[t].name, ev->ifname);
-		if (!mine)
+		if (v->ifindex != ev->ifindex && !tracks(v, TK_IF, ev->ifname))
 			continue;
 		inst_links(e, v);
 		apply_tracking(e, v, now);
@@ -323,9 +379,8 @@ tfiles_changed(struct engine *e)
 			 e->tf[i].cf->name, e->tf[i].value, v);
 		e->tf[i].value = v;
 		for (size_t k = 0; k < e->nvi; k++)
-			for (size_t r = 0; r < e->vi[k].cf->track_file.n; r++)
-				if (!strcmp(e->vi[k].cf->track_file.v[r].name, e->tf[i].cf->name))
-					apply_tracking(e, &e->vi[k], now);
+			if (tracks(&e->vi[k], TK_FILE, e->tf[i].cf->name))
+				apply_tracking(e, &e->vi[k], now);
 	}
 }
 
@@ -335,14 +390,14 @@ log_ignored_weights(const struct vinst *v)
 	if (!weights_ignored(v))
 		return;
 	const char *why = v->cf->priority == 255 ? "address_owner" : "SYNC group";
-	for (size_t i = 0; i < v->cf->track_script.n; i++)
-		if (v->cf->track_script.v[i].has_weight && v->cf->track_script.v[i].weight)
+	for (size_t i = 0; i < track_count(v, TK_SCRIPT); i++)
+		if (track_ref(v, TK_SCRIPT, i)->has_weight && track_ref(v, TK_SCRIPT, i)->weight)
 			log_info("(%s) ignoring tracked script %s with weights due to %s",
-				 v->cf->name, v->cf->track_script.v[i].name, why);
-	for (size_t i = 0; i < v->cf->track_if.n; i++)
-		if (v->cf->track_if.v[i].has_weight && v->cf->track_if.v[i].weight)
+				 v->cf->name, track_ref(v, TK_SCRIPT, i)->name, why);
+	for (size_t i = 0; i < track_count(v, TK_IF); i++)
+		if (track_ref(v, TK_IF, i)->has_weight && track_ref(v, TK_IF, i)->weight)
 			log_info("(%s) ignoring %s tracked interface weight due to %s",
-				 v->cf->name, v->cf->track_if.v[i].name, why);
+				 v->cf->name, track_ref(v, TK_IF, i)->name, why);
 }
 
 void
@@ -394,36 +449,56 @@ procs_setup(struct engine *e)
 	}
 	/* scan after subscribing, so no process slips between the two */
 	ptrack_scan(e->pt, e->npt);
-	for (size_t i = 0; i < e->npt; i++)
+	for (size_t i = 0; i < e->npt; i++) {
+		e->pt[i].reported = e->pt[i].status;
 		log_info("Track process %s: %zu running", e->pt[i].cf->name, e->pt[i].n);
+	}
+}
+
+/* Status changes that lasted their delay reach the instances. */
+void
+procs_settle(struct engine *e, uint64_t now)
+{
+	bool changed = false;
+	for (size_t i = 0; i < e->npt; i++) {
+		if (!ptrack_settle(&e->pt[i], now))
+			continue;
+		changed = true;
+		log_info("Track process %s: quorum %s (%zu running)", e->pt[i].cf->name,
+			 e->pt[i].reported == TRACK_GOOD ? "gained" : "lost", e->pt[i].n);
+	}
+	if (!changed)
+		return;
+	for (size_t k = 0; k < e->nvi; k++)
+		if (track_count(&e->vi[k], TK_PROC))
+			apply_tracking(e, &e->vi[k], now);
+}
+
+uint64_t
+procs_deadline(const struct engine *e)
+{
+	uint64_t next = e->proc_rescan_at;
+	for (size_t i = 0; i < e->npt; i++)
+		if (e->pt[i].settle_at && (!next || e->pt[i].settle_at < next))
+			next = e->pt[i].settle_at;
+	return next;
 }
 
 void
 procs_changed(struct engine *e)
 {
-	if (!proc_mon_read(e->proc_fd, e->pt, e->npt))
-		return;
-	uint64_t now = now_us();
-	for (size_t k = 0; k < e->nvi; k++)
-		if (e->vi[k].cf->track_process.n)
-			apply_tracking(e, &e->vi[k], now);
+	if (proc_mon_read(e->proc_fd, e->pt, e->npt))
+		procs_settle(e, now_us());
 }
 
 /* Fallback without process events: a full scan, once a second. */
 void
 procs_rescan(struct engine *e, uint64_t now)
 {
-	bool changed = false;
 	e->proc_rescan_at = now + 1000000;
 	for (size_t i = 0; i < e->npt; i++) {
-		enum track_status before = e->pt[i].status;
 		e->pt[i].n = 0;
 		ptrack_scan(&e->pt[i], 1);
-		changed = changed || e->pt[i].status != before;
 	}
-	if (!changed)
-		return;
-	for (size_t k = 0; k < e->nvi; k++)
-		if (e->vi[k].cf->track_process.n)
-			apply_tracking(e, &e->vi[k], now);
+	procs_settle(e, now);
 }

@@ -14,7 +14,7 @@ KEEPALIVED=${KEEPALIVED_ORACLE:-/usr/sbin/keepalived}
 
 vg_require_root() {
 	if [ "$(id -u)" -ne 0 ]; then
-		rm -rf "$VG_WORK"
+		[ -n "${VG_KEEP:-}" ] || rm -rf "$VG_WORK"
 		echo "needs root (network namespaces): skipped"
 		exit 77
 	fi
@@ -27,7 +27,7 @@ vg_cleanup() {
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null
 		ip netns del "$ns" 2>/dev/null
 	done
-	rm -rf "$VG_WORK"
+	[ -n "${VG_KEEP:-}" ] || rm -rf "$VG_WORK"
 }
 
 # vg_setup NODE... : switch namespace with br0, one namespace per node with

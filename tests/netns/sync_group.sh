@@ -12,7 +12,7 @@ echo "\$*" >> $VG_WORK/gnotify.log
 EOS
 chmod 755 "$VG_WORK/gnotify.sh"
 
-# conf NODE PRIORITY [TRACK-LINE]
+# conf NODE PRIORITY [TRACK-LINE [GROUP-TRACK-LINE]]
 conf() {
 	cat >"$VG_WORK/$1.conf" <<EOC
 global_defs {
@@ -20,12 +20,16 @@ global_defs {
     enable_script_security
     script_user root
 }
+vrrp_track_file gtf {
+    file $VG_WORK/$1.gtf
+}
 vrrp_sync_group G {
     group {
         VI_1
         VI_2
     }
     notify "$VG_WORK/gnotify.sh $1"
+    ${4:-}
 }
 vrrp_instance VI_1 {
     interface eth0
@@ -75,6 +79,24 @@ ip -n "$(vg_ns a)" link set eth1 up
 t=$(vg_wait_holder 192.0.2.100 a 8000 a b); rc1=$?
 t2=$(vg_wait_holder 192.0.2.101 a 8000 a b); rc2=$?
 vg_check "fault cleared: A preempted both (${t}/${t2} ms)" test $rc1 -eq 0 -a $rc2 -eq 0
+
+# trackers on the sync group itself apply to every member
+vg_stop a
+echo 0 >"$VG_WORK/a.gtf"
+vg_start_vigil a "$(conf a 150 '' 'track_file {
+        gtf weight 0
+    }')"
+t=$(vg_wait_holder 192.0.2.101 a 8000 a b); rc=$?
+vg_check "restarted with a group track_file: A holds the VIPs (${t} ms)" test $rc -eq 0
+echo 1 >"$VG_WORK/a.gtf"
+t=$(vg_wait_holder 192.0.2.100 b 6000 a b); rc1=$?
+t2=$(vg_wait_holder 192.0.2.101 b 6000 a b); rc2=$?
+vg_check "the group's track_file failing put both members in FAULT (${t}/${t2} ms)" \
+	test $rc1 -eq 0 -a $rc2 -eq 0
+echo 0 >"$VG_WORK/a.gtf"
+t=$(vg_wait_holder 192.0.2.100 a 8000 a b); rc1=$?
+t2=$(vg_wait_holder 192.0.2.101 a 8000 a b); rc2=$?
+vg_check "cleared: A preempted both (${t}/${t2} ms)" test $rc1 -eq 0 -a $rc2 -eq 0
 
 vg_stop a; vg_stop b
 sleep 0.3

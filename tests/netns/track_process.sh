@@ -17,6 +17,7 @@ conf() {
 vrrp_track_process proc {
     process $NAME
     weight -60
+    ${3:-}
 }
 vrrp_instance VI_1 {
     interface eth0
@@ -54,5 +55,28 @@ vg_check "A logged 150 -> 90" grep -q "(VI_1) Changing effective priority from 1
 start_proc
 t=$(vg_wait_holder 192.0.2.100 a 6000 a b); rc=$?
 vg_check "process back: A preempted (${t} ms)" test $rc -eq 0
+
+# terminate_delay: a process that comes back within the delay is never
+# reported lost; one that stays away is reported after the delay.
+vg_stop a
+vg_start_vigil a "$(conf a 150 'terminate_delay 2.5')"
+t=$(vg_wait_holder 192.0.2.100 a 8000 a b); rc=$?
+vg_check "with terminate_delay 2.5: A master (${t} ms)" test $rc -eq 0
+kill "$PROC"; wait "$PROC" 2>/dev/null
+sleep 1.3		# the /proc rescan (once a second here) has seen it go
+start_proc
+sleep 3
+vg_check "a process back within terminate_delay: no priority change" \
+	test "$(grep -c 'Changing effective priority' "$VG_WORK/a.log")" -eq 0
+t0=$(vg_now_ms)
+kill "$PROC"; wait "$PROC" 2>/dev/null
+for i in $(seq 1 100); do
+	grep -q 'Changing effective priority from 150 to 90' "$VG_WORK/a.log" && break
+	sleep 0.05
+done
+dt=$(( $(vg_now_ms) - t0 ))
+vg_check "a process that stays away: reported after the delay (${dt} ms, 2500..3800)" \
+	test "$dt" -ge 2500 -a "$dt" -le 3800
+vg_check "and logged as quorum lost" grep -q "Track process proc: quorum lost" "$VG_WORK/a.log"
 vg_stop a; vg_stop b
 vg_summary track_process

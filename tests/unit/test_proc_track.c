@@ -39,6 +39,41 @@ test_quorum(void **state)
 	assert_int_equal(ptrack_status(&cf, 100), TRACK_GOOD);
 }
 
+/* fork_delay / terminate_delay: a change is reported once it has lasted */
+static void
+test_settle_delays(void **state)
+{
+	struct cf_track_process cf = { .quorum = 1, .quorum_max = CF_UNSET,
+				       .terminate_delay_us = 2000000,
+				       .fork_delay_us = 500000 };
+	struct ptrack t = { .cf = &cf, .status = TRACK_GOOD, .reported = TRACK_GOOD };
+
+	/* quorum lost at t=10 s: reported at 12 s, not before */
+	t.status = TRACK_BAD;
+	assert_false(ptrack_settle(&t, 10000000));
+	assert_int_equal(t.settle_at, 12000000);
+	assert_false(ptrack_settle(&t, 11999999));
+	assert_int_equal(t.reported, TRACK_GOOD);
+	assert_true(ptrack_settle(&t, 12000000));
+	assert_int_equal(t.reported, TRACK_BAD);
+	assert_int_equal(t.settle_at, 0);
+
+	/* gained at 20 s, lost again at 20.2 s: never reported */
+	t.status = TRACK_GOOD;
+	assert_false(ptrack_settle(&t, 20000000));
+	assert_int_equal(t.settle_at, 20500000);
+	t.status = TRACK_BAD;
+	assert_false(ptrack_settle(&t, 20200000));
+	assert_int_equal(t.settle_at, 0);
+	assert_int_equal(t.reported, TRACK_BAD);
+
+	/* no delay: reported at once */
+	cf.fork_delay_us = 0;
+	t.status = TRACK_GOOD;
+	assert_true(ptrack_settle(&t, 30000000));
+	assert_int_equal(t.reported, TRACK_GOOD);
+}
+
 static void
 test_full_command(void **state)
 {
@@ -108,6 +143,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_matches_own_comm),
 		cmocka_unit_test(test_quorum),
+		cmocka_unit_test(test_settle_delays),
 		cmocka_unit_test(test_full_command),
 		cmocka_unit_test(test_connector_events),
 	};
