@@ -231,6 +231,8 @@ struct cf_vrrp_instance {
 	struct cf_track_list track_if, track_script, track_file;
 	struct cf_track_list track_process, track_bfd;
 	bool dont_track_primary;
+	struct cf_vs_ref *track_vs;	/* track_virtual_server */
+	size_t ntrack_vs;
 
 	struct cf_inaddr mcast_src;	/* mcast_src_ip / unicast_src_ip */
 	bool unicast_src_set;
@@ -303,6 +305,14 @@ struct cf_global {
 	unsigned smtp_connect_timeout;	/* default 30 */
 	int smtp_alert, smtp_alert_vrrp, smtp_alert_checker;	/* CF_UNSET */
 	bool no_email_faults;
+	/* Vigil extensions (doc/engine.md), all zero when not configured:
+	 * a bounded retry, and STARTTLS/AUTH (mail then goes through libcurl) */
+	unsigned smtp_attempts;		/* smtp_retries + 1; 0 = default */
+	unsigned smtp_retry_delay;	/* seconds; 0 = default backoff */
+	bool smtp_starttls;
+	char *smtp_auth_user, *smtp_auth_password;
+	char *smtp_tls_ca_file;		/* NULL = libcurl's default CA bundle */
+	bool smtp_tls_noverify;		/* smtp_tls_verify off */
 
 	struct cf_script *startup_script, *shutdown_script;
 	unsigned startup_script_timeout, shutdown_script_timeout;
@@ -336,6 +346,7 @@ struct cf_global {
 	unsigned random_seed;
 	bool random_seed_set;
 	char *vmac_prefix;
+	unsigned proxy_workers;		/* Vigil: proxy threads, 0 = one per core */
 	bool log_unknown_vrids;
 	char *reload_check_config;	/* NULL = off */
 	char *reload_file;
@@ -415,6 +426,8 @@ struct cf_real_server {
 	uint16_t port;
 	int weight;			/* default 1 (or VS weight) */
 	bool weight_set;
+	int max_fails;			/* proxy: CF_UNSET = the VS's */
+	uint32_t fail_timeout_us;	/* proxy: 0 = the VS's */
 	struct cf_script *notify_up, *notify_down;
 	bool inhibit_on_failure;
 	int smtp_alert;
@@ -446,6 +459,42 @@ enum cf_proto {
 	CF_PROTO_SCTP,
 };
 
+/* The built-in proxy's settings for a virtual_server with lb_kind PROXY
+ * (Vigil extensions, named after the nginx directives they replace). */
+struct cf_proxy_header {
+	char *name, *value;		/* value may hold $host, $remote_addr, ... */
+};
+
+struct cf_proxy {
+	bool tcp;			/* proxy_mode tcp (default http) */
+	struct cf_proxy_header *headers;	/* proxy_set_header, config order */
+	size_t nheaders;
+	uint32_t connect_timeout_us;	/* proxy_connect_timeout; 0 = the VS's
+					 * connect_timeout (5 s) */
+	uint32_t read_timeout_us;	/* proxy_read_timeout, 60 s */
+	uint32_t send_timeout_us;	/* proxy_send_timeout, 60 s */
+	uint32_t client_timeout_us;	/* client_timeout (header/body), 60 s */
+	uint32_t keepalive_timeout_us;	/* client keep-alive idle, 75 s */
+	unsigned keepalive_requests;	/* per client connection, 1000 */
+	unsigned upstream_keepalive;	/* proxy_keepalive: idle pooled
+					 * connections per worker, 32 */
+	unsigned max_fails;		/* passive failures, 1 (0 = off) */
+	uint32_t fail_timeout_us;	/* 10 s */
+	unsigned next_upstream_tries;	/* 0 = every real server */
+	uint32_t max_header_size;	/* client request head, 32 KiB */
+	char *access_log;		/* nginx combined format; NULL = off */
+	struct cf_loc loc;		/* first proxy keyword */
+};
+
+/* track_virtual_server { ADDR PORT [weight W] }: the proxy's health moves
+ * the instance like a track script (Vigil extension). */
+struct cf_vs_ref {
+	struct cf_inaddr addr;
+	uint16_t port;
+	int weight;			/* 0: FAULT while unhealthy */
+	struct cf_loc loc;
+};
+
 struct cf_virtual_server {
 	enum cf_vs_kind kind;
 	struct cf_inaddr addr;
@@ -471,6 +520,7 @@ struct cf_virtual_server {
 	bool has_sorry;
 	struct cf_inaddr sorry_addr;
 	uint16_t sorry_port;
+	struct cf_proxy proxy;		/* lb_kind PROXY */
 	struct cf_real_server *rs;
 	size_t nrs;
 	struct cf_loc loc, end;
@@ -530,5 +580,6 @@ size_t cf_family_len(int family);
 
 /* Format an address ("192.0.2.1", "2001:db8::1"); BUF of at least 46. */
 const char *cf_inaddr_str(const struct cf_inaddr *a, char *buf, size_t len);
+bool cf_inaddr_eq(const struct cf_inaddr *x, const struct cf_inaddr *y);
 
 #endif

@@ -37,6 +37,25 @@ struct smtp_msg {
 size_t smtp_build_data(char *buf, size_t len, const struct smtp_msg *m,
 		       time_t when);
 
+/* The same without the final ".\r\n": what libcurl uploads, since it
+ * writes the terminator itself (and it then sends the same bytes: the
+ * content ends with "\r\n", so curl's terminator is ".\r\n", and no line
+ * starts with "." for it to dot-stuff).  Returns as smtp_build_data(). */
+size_t smtp_build_content(char *buf, size_t len, const struct smtp_msg *m,
+			  time_t when);
+
+/* Vigil's bounded retry (not in keepalived, which tries once).
+ * SMTP_RETRIES_DEFAULT retries unless smtp_retries says otherwise. */
+#define SMTP_RETRIES_DEFAULT	2
+#define SMTP_RETRIES_MAX	5
+#define SMTP_RETRY_DELAY_MAX	300	/* seconds */
+
+/* Seconds to wait, after FAILED attempts (1-based) of one alert failed,
+ * before the next attempt; 0: give up.  RETRIES bounds the retries;
+ * DELAY_S 0 is the default backoff (5 s, then 30 s), else every retry
+ * waits DELAY_S (smtp_retry_delay). */
+unsigned smtp_retry_wait(unsigned retries, unsigned delay_s, unsigned failed);
+
 /* keepalived's subject and body for a VRRP instance (group false) or sync
  * group (group true) entering STATE: "MASTER", "BACKUP", "FAULT", "STOP",
  * or (instances only) "DELETED".  False for any other state. */

@@ -86,6 +86,21 @@ dump_global(FILE *o, const struct cf_global *g)
 	if (g->smtp_server)
 		fprintf(o, "  smtp_server = %s port %u\n", g->smtp_server, g->smtp_port);
 	fprintf(o, "  smtp_connect_timeout = %u\n", g->smtp_connect_timeout);
+	/* Vigil extensions: shown only when set, so a keepalived config's
+	 * dump is unchanged; never the password */
+	if (g->smtp_attempts)
+		fprintf(o, "  smtp_retries = %u\n", g->smtp_attempts - 1);
+	if (g->smtp_retry_delay)
+		fprintf(o, "  smtp_retry_delay = %u\n", g->smtp_retry_delay);
+	if (g->smtp_starttls)
+		fprintf(o, "  smtp_starttls = true\n");
+	if (g->smtp_auth_user)
+		fprintf(o, "  smtp_auth_user = %s (password %s)\n", g->smtp_auth_user,
+			g->smtp_auth_password ? "set" : "missing");
+	if (g->smtp_tls_ca_file)
+		fprintf(o, "  smtp_tls_ca_file = %s\n", g->smtp_tls_ca_file);
+	if (g->smtp_tls_noverify)
+		fprintf(o, "  smtp_tls_verify = false\n");
 	fprintf(o, "  vrrp_version = %d\n", g->vrrp_version);
 	fprintf(o, "  vrrp_mcast_group4 = %s\n", cf_inaddr_str(&g->mcast_group4, buf, sizeof(buf)));
 	fprintf(o, "  vrrp_mcast_group6 = %s\n", cf_inaddr_str(&g->mcast_group6, buf, sizeof(buf)));

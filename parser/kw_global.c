@@ -5,8 +5,10 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "parse_int.h"
+#include "smtp.h"	/* the retry bounds */
 
 #define G(f) offsetof(struct cf_global, f)
 #define IGN(n) { .name = n, .type = KT_IGNORED }
@@ -103,6 +105,102 @@ kw_smtp_connect_timeout(struct pctx *pc, const struct cf_line *ln,
 		v = 1;
 	}
 	pc->m->global.smtp_connect_timeout = (unsigned)v;
+}
+
+/* ---- Vigil's SMTP extensions (not keepalived's: doc/engine.md) ---- */
+
+static void
+kw_smtp_retries(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
+{
+	long long v;
+	if (pc_int(pc, ln, 1, 0, SMTP_RETRIES_MAX, &v))
+		pc->m->global.smtp_attempts = (unsigned)v + 1;
+}
+
+static void
+kw_smtp_retry_delay(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
+{
+	long long v;
+	if (pc_int(pc, ln, 1, 1, SMTP_RETRY_DELAY_MAX, &v))
+		pc->m->global.smtp_retry_delay = (unsigned)v;
+}
+
+/* STARTTLS and AUTH are libcurl's: a build without it still parses the
+ * keywords (so -d shows them) but says, at the keyword, that they can't
+ * work; the daemon then sends no alerts rather than send them in clear. */
+static void
+require_curl(struct pctx *pc, const struct cf_line *ln)
+{
+#ifndef HAVE_LIBCURL
+	pc_err(pc, ln, 0, DC_GENERAL,
+	       "%s: Vigil was built without libcurl, so SMTP alerts can't use STARTTLS or AUTH",
+	       ln->w[0]);
+#endif
+}
+
+static void
+kw_smtp_starttls(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
+{
+	int b = ln->n > 1 ? pc_bool(ln->w[1]) : 1;
+	if (b < 0) {
+		pc_err(pc, ln, 1, DC_GENERAL, "Invalid value '%s' for %s specified",
+		       ln->w[1], ln->w[0]);
+		return;
+	}
+	require_curl(pc, ln);
+	pc->m->global.smtp_starttls = b;
+}
+
+static void
+kw_smtp_tls_verify(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
+{
+	int b = ln->n > 1 ? pc_bool(ln->w[1]) : 1;
+	if (b < 0) {
+		pc_err(pc, ln, 1, DC_GENERAL, "Invalid value '%s' for %s specified",
+		       ln->w[1], ln->w[0]);
+		return;
+	}
+	require_curl(pc, ln);
+	pc->m->global.smtp_tls_noverify = !b;
+}
+
+static void
+kw_smtp_tls_str(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
+{
+	const char *s = pc_arg(pc, ln, 1);
+	if (!s)
+		return;
+	require_curl(pc, ln);
+	*(char **)((char *)&pc->m->global + k->off) = pc_strdup(pc, s);
+}
+
+static void
+kw_smtp_tls_ca_file(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
+{
+	const char *s = pc_arg(pc, ln, 1);
+	if (!s)
+		return;
+	/* like scripts: only looked up when checking against this host */
+	if (pc->opts->check_scripts && access(s, R_OK) < 0)
+		pc_err(pc, ln, 1, DC_GENERAL, "smtp_tls_ca_file %s is not readable", s);
+	kw_smtp_tls_str(pc, ln, k);
+}
+
+/* Cross-checks, at the closing brace: the keywords may come in any order. */
+static void
+global_defs_end(struct pctx *pc, const struct cf_line *end)
+{
+	const struct cf_global *g = &pc->m->global;
+	if (!g->smtp_auth_user != !g->smtp_auth_password)
+		pc_err(pc, end, 0, DC_GENERAL, "%s without %s - SMTP alerts won't authenticate",
+		       g->smtp_auth_user ? "smtp_auth_user" : "smtp_auth_password",
+		       g->smtp_auth_user ? "smtp_auth_password" : "smtp_auth_user");
+	if (g->smtp_auth_user && !g->smtp_starttls)
+		pc_warn(pc, end, 0, DC_WARNING,
+			"smtp_auth_user without smtp_starttls - the SMTP password will cross the network in clear");
+	if ((g->smtp_tls_ca_file || g->smtp_tls_noverify) && !g->smtp_starttls)
+		pc_warn(pc, end, 0, DC_WARNING,
+			"smtp_tls_ca_file/smtp_tls_verify without smtp_starttls have no effect");
 }
 
 static void
@@ -520,6 +618,17 @@ static const struct kw global_kws[] = {
 	OPTBI("smtp_alert_vrrp", smtp_alert_vrrp),
 	OPTBI("smtp_alert_checker", smtp_alert_checker),
 	FLAG("no_email_faults", no_email_faults),
+	/* Vigil extensions */
+	CUSTOM("smtp_retries", kw_smtp_retries),
+	CUSTOM("smtp_retry_delay", kw_smtp_retry_delay),
+	CUSTOM("smtp_starttls", kw_smtp_starttls),
+	{ .name = "smtp_auth_user", .type = KT_CUSTOM, .fn = kw_smtp_tls_str,
+	  .off = G(smtp_auth_user) },
+	{ .name = "smtp_auth_password", .type = KT_CUSTOM, .fn = kw_smtp_tls_str,
+	  .off = G(smtp_auth_password) },
+	{ .name = "smtp_tls_ca_file", .type = KT_CUSTOM, .fn = kw_smtp_tls_ca_file,
+	  .off = G(smtp_tls_ca_file) },
+	CUSTOM("smtp_tls_verify", kw_smtp_tls_verify),
 	IGN("checker_log_all_failures"),
 	{ .name = "startup_script", .type = KT_SCRIPT, .off = G(startup_script) },
 	{ .name = "shutdown_script", .type = KT_SCRIPT, .off = G(shutdown_script) },
@@ -624,6 +733,9 @@ static const struct kw global_kws[] = {
 	CUSTOM("lvs_sync_daemon", kw_lvs_sync_daemon),
 	FLAG("log_unknown_vrids", log_unknown_vrids),
 	{ .name = "vmac_prefix", .type = KT_STR, .off = G(vmac_prefix) },
+	/* Vigil: the built-in proxy's worker threads (0 = one per core) */
+	{ .name = "proxy_workers", .type = KT_UINT, .off = G(proxy_workers), .min = 0,
+	  .max = 256 },
 	IGN("vmac_addr_prefix"),
 	CUSTOM("umask", kw_umask),
 	CUSTOM("random_seed", kw_random_seed),
@@ -638,7 +750,7 @@ static const struct kw global_kws[] = {
 	{ 0 },
 };
 
-const struct kw_block kb_global = { "global_defs", TG_GLOBAL, global_kws, NULL };
+const struct kw_block kb_global = { "global_defs", TG_GLOBAL, global_kws, global_defs_end };
 
 /* ---- top level --------------------------------------------------------- */
 

@@ -41,8 +41,9 @@ sb_end(struct sbuf *s)
 		s->buf[s->n < s->len ? s->n : s->len - 1] = '\0';
 }
 
+/* Everything between DATA and the terminating ".\r\n". */
 static void
-put_data(struct sbuf *s, const struct smtp_msg *m, time_t when)
+put_content(struct sbuf *s, const struct smtp_msg *m, time_t when)
 {
 	char date[80];
 	struct tm tm;
@@ -68,7 +69,14 @@ put_data(struct sbuf *s, const struct smtp_msg *m, time_t when)
 	 * each and never start with "." */
 	sb_put(s, "\r\n\r\n");
 	sb_put(s, m->body);
-	sb_put(s, "\r\n\r\n.\r\n");
+	sb_put(s, "\r\n\r\n");
+}
+
+static void
+put_data(struct sbuf *s, const struct smtp_msg *m, time_t when)
+{
+	put_content(s, m, when);
+	sb_put(s, ".\r\n");
 }
 
 size_t
@@ -78,6 +86,32 @@ smtp_build_data(char *buf, size_t len, const struct smtp_msg *m, time_t when)
 	put_data(&s, m, when);
 	sb_end(&s);
 	return s.n;
+}
+
+size_t
+smtp_build_content(char *buf, size_t len, const struct smtp_msg *m, time_t when)
+{
+	struct sbuf s = { .buf = buf, .len = len };
+	put_content(&s, m, when);
+	sb_end(&s);
+	return s.n;
+}
+
+/* Vigil's backoff when smtp_retry_delay is not set: soon enough to ride
+ * out a restarting relay, then long enough for a short outage, and the
+ * whole thing over in minutes (3 attempts with the default 30 s timeout,
+ * each at worst 2 x 30 s for a silent server: 3.6 minutes). */
+static const unsigned default_backoff_s[] = { 5, 30 };
+
+unsigned
+smtp_retry_wait(unsigned retries, unsigned delay_s, unsigned failed)
+{
+	if (failed == 0 || failed > retries)
+		return 0;
+	if (delay_s)
+		return delay_s;
+	size_t n = sizeof(default_backoff_s) / sizeof(default_backoff_s[0]);
+	return default_backoff_s[failed <= n ? failed - 1 : n - 1];
 }
 
 struct state_text {

@@ -101,6 +101,74 @@ test_data_local_time(void **state)
 	assert_non_null(strstr(buf, "\r\nTo: ops@example.com\r\n\r\n"));
 }
 
+/* What libcurl uploads: the same bytes but the final ".\r\n", which curl
+ * writes itself (".\r\n" only, as the content ends with "\r\n"). */
+static void
+test_content_bytes(void **state)
+{
+	char buf[1024];
+	size_t want = strlen(ka_data) - 3;
+	size_t n = smtp_build_content(buf, sizeof(buf), &msg, when);
+	assert_int_equal(n, want);
+	assert_memory_equal(buf, ka_data, want);
+	assert_int_equal(buf[n], '\0');
+	assert_memory_equal(buf + n - 4, "\r\n\r\n", 4);
+	/* a size query, and truncation like snprintf */
+	assert_int_equal(smtp_build_content(NULL, 0, &msg, when), want);
+	char small[8];
+	assert_int_equal(smtp_build_content(small, sizeof(small), &msg, when), want);
+	assert_string_equal(small, "Date: F");
+}
+
+/* ---- Vigil's retry schedule ---- */
+
+static void
+test_retry_default_backoff(void **state)
+{
+	/* 2 retries: 5 s after the first failure, 30 s after the second */
+	assert_int_equal(smtp_retry_wait(SMTP_RETRIES_DEFAULT, 0, 1), 5);
+	assert_int_equal(smtp_retry_wait(SMTP_RETRIES_DEFAULT, 0, 2), 30);
+	assert_int_equal(smtp_retry_wait(SMTP_RETRIES_DEFAULT, 0, 3), 0);
+	/* more retries keep the last step */
+	assert_int_equal(smtp_retry_wait(SMTP_RETRIES_MAX, 0, 4), 30);
+	assert_int_equal(smtp_retry_wait(SMTP_RETRIES_MAX, 0, SMTP_RETRIES_MAX), 30);
+	assert_int_equal(smtp_retry_wait(SMTP_RETRIES_MAX, 0, SMTP_RETRIES_MAX + 1), 0);
+}
+
+static void
+test_retry_fixed_delay(void **state)
+{
+	assert_int_equal(smtp_retry_wait(3, 2, 1), 2);
+	assert_int_equal(smtp_retry_wait(3, 2, 3), 2);
+	assert_int_equal(smtp_retry_wait(3, 2, 4), 0);
+}
+
+static void
+test_retry_none(void **state)
+{
+	/* smtp_retries 0: keepalived's single attempt */
+	assert_int_equal(smtp_retry_wait(0, 0, 1), 0);
+	assert_int_equal(smtp_retry_wait(0, 7, 1), 0);
+	/* nothing failed yet: nothing to wait for */
+	assert_int_equal(smtp_retry_wait(2, 0, 0), 0);
+}
+
+/* The worst case stays within a few minutes: every attempt timing out
+ * (connect, then QUIT unanswered: 2 x timeout) plus the waits. */
+static void
+test_retry_bounded(void **state)
+{
+	unsigned total = 0, timeout = 30;
+	for (unsigned failed = 1;; failed++) {
+		total += 2 * timeout;
+		unsigned w = smtp_retry_wait(SMTP_RETRIES_DEFAULT, 0, failed);
+		if (!w)
+			break;
+		total += w;
+	}
+	assert_true(total <= 240);
+}
+
 static void
 expect_text(bool group, const char *state, const char *subject, const char *body)
 {
@@ -558,6 +626,11 @@ main(void)
 		cmocka_unit_test(test_data_bytes),
 		cmocka_unit_test(test_data_truncated),
 		cmocka_unit_test(test_data_local_time),
+		cmocka_unit_test(test_content_bytes),
+		cmocka_unit_test(test_retry_default_backoff),
+		cmocka_unit_test(test_retry_fixed_delay),
+		cmocka_unit_test(test_retry_none),
+		cmocka_unit_test(test_retry_bounded),
 		cmocka_unit_test(test_instance_text),
 		cmocka_unit_test(test_group_text),
 		cmocka_unit_test(test_format_server),
