@@ -582,6 +582,45 @@ kw_track(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 	track_block(pc, ln, track_list_for(pc, ln->w[0]));
 }
 
+/* track_virtual_server { ADDR PORT [weight W] } (Vigil extension): the
+ * built-in proxy's health for that virtual server moves the instance */
+static void
+track_vs_entry(struct pctx *pc, const struct cf_line *ln)
+{
+	struct cf_vs_ref r = { .loc = pc_loc(ln) };
+	long long port, w = 0;
+	if (!pc_addr(ln->w[0], &r.addr, NULL, NULL)) {
+		pc_err(pc, ln, 0, DC_GENERAL, "track_virtual_server: invalid address %s - ignoring",
+		       ln->w[0]);
+		return;
+	}
+	if (ln->n < 2) {
+		pc_err(pc, ln, 1, DC_GENERAL, "track_virtual_server %s: port missing - ignoring",
+		       ln->w[0]);
+		return;
+	}
+	if (!pc_int(pc, ln, 1, 1, 65535, &port))
+		return;
+	if (ln->n > 2) {
+		if (strcmp(ln->w[2], "weight") || ln->n != 4) {
+			pc_err(pc, ln, 2, DC_GENERAL, "track_virtual_server: expected "
+			       "'weight W' after the port - ignoring");
+			return;
+		}
+		if (!pc_int(pc, ln, 3, -254, 254, &w))
+			return;
+	}
+	r.port = (uint16_t)port;
+	r.weight = (int)w;
+	*PC_PUSH(pc, pc->vi->track_vs, pc->vi->ntrack_vs) = r;
+}
+
+static void
+kw_track_vs(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
+{
+	pc_read_values(pc, ln, track_vs_entry);
+}
+
 /* ---- notify scripts ---------------------------------------------------- */
 
 static struct cf_notify *
@@ -1430,6 +1469,7 @@ static const struct kw instance_kws[] = {
 	CUSTOM("virtual_routes", vi_routes),
 	CUSTOM("virtual_rules", vi_routes),
 	{ .name = "promote_secondaries", .type = KT_FLAG, .off = VI(promote_secondaries) },
+	CUSTOM("track_virtual_server", kw_track_vs),
 	CUSTOM("track_interface", kw_track),
 	CUSTOM("track_script", kw_track),
 	CUSTOM("track_file", kw_track),

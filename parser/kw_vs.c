@@ -468,7 +468,25 @@ rs_uint_ignored(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 
 static void kw_lvs_method(struct pctx *pc, const struct cf_line *ln, const struct kw *k);
 
+static void
+rs_max_fails(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
+{
+	long long v;
+	if (pc_arg(pc, ln, 1) && pc_int(pc, ln, 1, 0, 1000, &v))
+		pc->rs->max_fails = (int)v;
+}
+
+static void
+rs_fail_timeout(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
+{
+	uint64_t v;
+	if (pc_arg(pc, ln, 1) && pc_timer(pc, ln, 1, 1000, TIMER_MAX, &v))
+		pc->rs->fail_timeout_us = (uint32_t)v;
+}
+
 static const struct kw rs_kws[] = {
+	CUSTOM("max_fails", rs_max_fails),
+	CUSTOM("fail_timeout", rs_fail_timeout),
 	CUSTOM("weight", rs_weight),
 	CUSTOM("lvs_method", kw_lvs_method),
 	CUSTOM("lb_kind", kw_lvs_method),
@@ -523,6 +541,7 @@ vs_real_server(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 		return;
 	}
 	rs.weight = 1;
+	rs.max_fails = CF_UNSET;
 	struct cf_real_server *slot = PC_PUSH(pc, pc->vs->rs, pc->vs->nrs);
 	*slot = rs;
 	pc->rs = slot;
@@ -697,6 +716,92 @@ vs_delay_loop(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 	pc->vs->delay_loop_us = v;
 }
 
+/* ---- the built-in proxy (lb_kind PROXY; Vigil extensions) --------------- */
+
+static void
+proxy_seen(struct pctx *pc, const struct cf_line *ln)
+{
+	if (!pc->vs->proxy.loc.line)
+		pc->vs->proxy.loc = pc_loc(ln);
+}
+
+static void
+vs_proxy_mode(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
+{
+	const char *s = pc_arg(pc, ln, 1);
+	if (!s)
+		return;
+	proxy_seen(pc, ln);
+	if (!strcmp(s, "http"))
+		pc->vs->proxy.tcp = false;
+	else if (!strcmp(s, "tcp"))
+		pc->vs->proxy.tcp = true;
+	else
+		pc_err(pc, ln, 1, DC_GENERAL, "proxy_mode '%s' must be http or tcp - ignoring", s);
+}
+
+/* proxy_set_header NAME VALUE: the rest of the line is the value, so an
+ * unquoted "$host:8080 x" keeps its words */
+static void
+vs_proxy_set_header(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
+{
+	const char *name = pc_arg(pc, ln, 1);
+	if (!name || !pc_arg(pc, ln, 2))
+		return;
+	proxy_seen(pc, ln);
+	for (const char *c = name; *c; c++) {
+		if (*c <= ' ' || *c == ':' || *c >= 127) {
+			pc_err(pc, ln, 1, DC_GENERAL,
+			       "proxy_set_header: invalid header name '%s' - ignoring", name);
+			return;
+		}
+	}
+	char value[1024] = "";
+	size_t len = 0;
+	for (unsigned i = 2; i < ln->n && len < sizeof(value); i++)
+		len += (size_t)snprintf(value + len, sizeof(value) - len, "%s%s",
+					i > 2 ? " " : "", ln->w[i]);
+	if (len >= sizeof(value) || strpbrk(value, "\r\n")) {
+		pc_err(pc, ln, 2, DC_GENERAL, "proxy_set_header %s: value too long or "
+		       "not on one line - ignoring", name);
+		return;
+	}
+	struct cf_proxy_header *h = PC_PUSH(pc, pc->vs->proxy.headers, pc->vs->proxy.nheaders);
+	h->name = pc_strdup(pc, name);
+	h->value = pc_strdup(pc, value);
+}
+
+/* typed proxy settings: note where the proxy block starts, then store */
+static void
+vs_proxy_timer(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
+{
+	uint64_t v;
+	if (!pc_arg(pc, ln, 1) || !pc_timer(pc, ln, 1, 1000, TIMER_MAX, &v))
+		return;
+	proxy_seen(pc, ln);
+	*(uint32_t *)((char *)pc->vs + k->off) = (uint32_t)v;
+}
+
+static void
+vs_proxy_uint(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
+{
+	long long v;
+	if (!pc_arg(pc, ln, 1) || !pc_int(pc, ln, 1, k->min, k->max, &v))
+		return;
+	proxy_seen(pc, ln);
+	*(unsigned *)((char *)pc->vs + k->off) = (unsigned)v;
+}
+
+static void
+vs_access_log(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
+{
+	const char *s = pc_arg(pc, ln, 1);
+	if (!s)
+		return;
+	proxy_seen(pc, ln);
+	pc->vs->proxy.access_log = strcmp(s, "off") ? pc_strdup(pc, s) : NULL;
+}
+
 static void
 vs_end(struct pctx *pc, const struct cf_line *end)
 {
@@ -745,6 +850,32 @@ static const struct kw vs_kws[] = {
 	CUSTOM("warmup", vs_warmup),
 	{ .name = "inhibit_on_failure", .type = KT_FLAG, .off = VS(inhibit_on_failure) },
 	CUSTOM("real_server", vs_real_server),
+	/* the built-in proxy */
+	CUSTOM("proxy_mode", vs_proxy_mode),
+	CUSTOM("proxy_set_header", vs_proxy_set_header),
+	{ .name = "proxy_connect_timeout", .type = KT_CUSTOM, .fn = vs_proxy_timer,
+	  .off = VS(proxy.connect_timeout_us) },
+	{ .name = "proxy_read_timeout", .type = KT_CUSTOM, .fn = vs_proxy_timer,
+	  .off = VS(proxy.read_timeout_us) },
+	{ .name = "proxy_send_timeout", .type = KT_CUSTOM, .fn = vs_proxy_timer,
+	  .off = VS(proxy.send_timeout_us) },
+	{ .name = "client_timeout", .type = KT_CUSTOM, .fn = vs_proxy_timer,
+	  .off = VS(proxy.client_timeout_us) },
+	{ .name = "keepalive_timeout", .type = KT_CUSTOM, .fn = vs_proxy_timer,
+	  .off = VS(proxy.keepalive_timeout_us) },
+	{ .name = "fail_timeout", .type = KT_CUSTOM, .fn = vs_proxy_timer,
+	  .off = VS(proxy.fail_timeout_us) },
+	{ .name = "keepalive_requests", .type = KT_CUSTOM, .fn = vs_proxy_uint,
+	  .off = VS(proxy.keepalive_requests), .min = 1, .max = 1000000 },
+	{ .name = "proxy_keepalive", .type = KT_CUSTOM, .fn = vs_proxy_uint,
+	  .off = VS(proxy.upstream_keepalive), .min = 0, .max = 65535 },
+	{ .name = "max_fails", .type = KT_CUSTOM, .fn = vs_proxy_uint,
+	  .off = VS(proxy.max_fails), .min = 0, .max = 1000 },
+	{ .name = "proxy_next_upstream_tries", .type = KT_CUSTOM, .fn = vs_proxy_uint,
+	  .off = VS(proxy.next_upstream_tries), .min = 0, .max = 1000 },
+	{ .name = "client_max_header_size", .type = KT_CUSTOM, .fn = vs_proxy_uint,
+	  .off = VS(proxy.max_header_size), .min = 1024, .max = 1048576 },
+	CUSTOM("access_log", vs_access_log),
 	{ 0 },
 };
 const struct kw_block kb_virtual_server = { "virtual_server", TG_VS, vs_kws, vs_end };
@@ -757,6 +888,12 @@ kw_virtual_server(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 		.delay_loop_us = 60000000, .connect_timeout_us = 5000000,
 		.retry = CF_UNSET, .quorum = 1, .weight = 1,
 		.smtp_alert = CF_UNSET, .loc = pc_loc(ln),
+		/* nginx's defaults for what the proxy replaces */
+		.proxy = { .read_timeout_us = 60000000, .send_timeout_us = 60000000,
+			   .client_timeout_us = 60000000, .keepalive_timeout_us = 75000000,
+			   .keepalive_requests = 1000, .upstream_keepalive = 32,
+			   .max_fails = 1, .fail_timeout_us = 10000000,
+			   .max_header_size = 32768 },
 	};
 	bool ok = false;
 	const char *a = pc_arg(pc, ln, 1);

@@ -137,3 +137,9 @@ cf_inaddr_str(const struct cf_inaddr *a, char *buf, size_t len)
 		snprintf(buf, len, "(invalid)");
 	return buf;
 }
+
+bool
+cf_inaddr_eq(const struct cf_inaddr *x, const struct cf_inaddr *y)
+{
+	return x->family == y->family && !memcmp(x->a, y->a, cf_family_len(x->family));
+}

@@ -518,6 +518,8 @@ vs_name(const struct cf_virtual_server *vs, char *name, size_t len)
 			 proto_name(vs->protocol), vs->port);
 }
 
+static void validate_proxy(struct pctx *pc, struct cf_virtual_server *vs, const char *name);
+
 static void
 validate_vs(struct pctx *pc, struct cf_virtual_server *vs, struct script_scan *ss)
 {
@@ -582,6 +584,87 @@ validate_vs(struct pctx *pc, struct cf_virtual_server *vs, struct script_scan *s
 		check_script(pc, ss, rs->notify_down,
 			     rs->notify_down ? rs->notify_down->loc : rs->loc, false);
 	}
+	validate_proxy(pc, vs, name);
+}
+
+/* ---- the built-in proxy ------------------------------------------------------- */
+
+static bool
+proxy_algo_supported(const char *algo)
+{
+	static const char *const ok[] = { "rr", "wrr", "lc", "wlc", "sh", NULL };
+	for (const char *const *p = ok; *p; p++)
+		if (!strcmp(*p, algo))
+			return true;
+	return false;
+}
+
+/* lb_kind PROXY: what the proxy can do with this virtual_server. */
+static void
+validate_proxy(struct pctx *pc, struct cf_virtual_server *vs, const char *name)
+{
+	struct cf_proxy *p = &vs->proxy;
+	if (vs->lb_kind != CF_LB_PROXY) {
+		if (p->loc.line)
+			AT(pc, p->loc, DC_GENERAL, "Virtual server %s: proxy keywords apply to "
+			   "lb_kind PROXY only - ignoring them", name);
+		else
+			pc_global(pc, DIAG_NOTE, DC_GENERAL, "Virtual server %s: LVS "
+				  "(lb_kind NAT/DR/TUN) is not implemented by Vigil; use "
+				  "lb_kind PROXY for the built-in proxy", name);
+		return;
+	}
+	if (vs->kind != CF_VS_ADDR || vs->protocol != CF_PROTO_TCP) {
+		AT(pc, vs->loc, DC_GENERAL, "Virtual server %s: the proxy serves an address "
+		   "and TCP port only (no fwmark, group or UDP) - ignoring", name);
+		vs->lb_kind = CF_LB_UNSET;
+		return;
+	}
+	if (!vs->lb_algo[0]) {
+		snprintf(vs->lb_algo, sizeof(vs->lb_algo), "wrr");
+	} else if (!proxy_algo_supported(vs->lb_algo)) {
+		AT(pc, vs->loc, DC_GENERAL, "Virtual server %s: lb_algo %s is not supported "
+		   "by the proxy (rr, wrr, lc, wlc, sh) - using wrr", name, vs->lb_algo);
+		snprintf(vs->lb_algo, sizeof(vs->lb_algo), "wrr");
+	}
+	if (!p->connect_timeout_us)
+		p->connect_timeout_us = vs->connect_timeout_us;
+	if (!vs->port)
+		AT(pc, vs->loc, DC_GENERAL, "Virtual server %s: the proxy needs a port", name);
+	for (size_t i = 0; i < vs->nrs; i++) {
+		struct cf_real_server *rs = &vs->rs[i];
+		if (rs->max_fails == CF_UNSET)
+			rs->max_fails = (int)p->max_fails;
+		if (!rs->fail_timeout_us)
+			rs->fail_timeout_us = p->fail_timeout_us;
+		if (!rs->port)
+			rs->port = vs->port;
+	}
+}
+
+/* track_virtual_server must name a proxied virtual_server */
+static void
+validate_track_vs(struct pctx *pc, struct cf_vrrp_instance *vi)
+{
+	size_t keep = 0;
+	for (size_t i = 0; i < vi->ntrack_vs; i++) {
+		const struct cf_vs_ref *r = &vi->track_vs[i];
+		bool found = false;
+		for (size_t k = 0; k < pc->m->nvs && !found; k++) {
+			const struct cf_virtual_server *vs = &pc->m->vs[k];
+			found = vs->lb_kind == CF_LB_PROXY && vs->port == r->port &&
+				cf_inaddr_eq(&vs->addr, &r->addr);
+		}
+		if (!found) {
+			char buf[64];
+			AT(pc, r->loc, DC_GENERAL, "(%s) track_virtual_server %s %u: no "
+			   "virtual_server with lb_kind PROXY there - ignoring", vi->name,
+			   cf_inaddr_str(&r->addr, buf, sizeof(buf)), r->port);
+			continue;
+		}
+		vi->track_vs[keep++] = *r;
+	}
+	vi->ntrack_vs = keep;
 }
 
 /* ---- the whole model --------------------------------------------------------- */
@@ -665,6 +748,8 @@ validate_model(struct pctx *pc)
 		validate_group(pc, &m->groups[i], &ss);
 	for (size_t i = 0; i < m->nvs; i++)
 		validate_vs(pc, &m->vs[i], &ss);
+	for (size_t i = 0; i < m->ninstances; i++)
+		validate_track_vs(pc, &m->instances[i]);
 
 	struct cf_script *globals[] = { g->startup_script, g->shutdown_script,
 					g->notify_fifo.script, g->vrrp_notify_fifo.script,
