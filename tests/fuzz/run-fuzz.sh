@@ -1,6 +1,7 @@
 #!/bin/sh
 # Fuzz with libFuzzer when clang is available: the config parser for
-# FUZZ_SECONDS (default 60) and the VRRP packet decoder for half that.
+# FUZZ_SECONDS (default 60), the VRRP packet decoder and the proxy's HTTP
+# parsers for half that each.
 # A crash, leak or sanitizer report fails the test.
 set -eu
 src=$(cd "${top_srcdir:-.}" && pwd)
@@ -33,7 +34,10 @@ fuzz() {
 "$cc" $flags "$src"/parser/*.c "$src/tests/fuzz/fuzz_conf.c" -o "$work/fuzz_conf"
 # shellcheck disable=SC2086
 "$cc" $flags "$src/src/vrrp_pkt.c" "$src/tests/fuzz/fuzz_vrrp_pkt.c" -o "$work/fuzz_vrrp_pkt"
+# shellcheck disable=SC2086
+"$cc" $flags "$src/src/http.c" "$src/tests/fuzz/fuzz_http.c" -o "$work/fuzz_http"
 dict="-dict=$src/tests/fuzz/keepalived.dict"
 fuzz fuzz_conf "$secs" "$src/tests/fuzz/corpus" "$src/tests/configs"
 dict=""
 fuzz fuzz_vrrp_pkt $((secs / 2)) "$src/tests/fuzz/corpus_vrrp"
+fuzz fuzz_http $((secs / 2)) "$src/tests/fuzz/corpus_http"
