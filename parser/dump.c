@@ -155,6 +155,21 @@ dump_instance(FILE *o, const struct cf_vrrp_instance *vi)
 }
 
 static void
+dump_proxy(FILE *o, const struct cf_proxy *p)
+{
+	fprintf(o, "  proxy_mode = %s\n", p->tcp ? "tcp" : "http");
+	for (size_t i = 0; i < p->nheaders; i++)
+		fprintf(o, "  proxy_set_header = %s %s\n", p->headers[i].name, p->headers[i].value);
+	fprintf(o, "  proxy timeouts (ms) = connect %u read %u send %u client %u keepalive %u\n",
+		p->connect_timeout_us / 1000, p->read_timeout_us / 1000, p->send_timeout_us / 1000,
+		p->client_timeout_us / 1000, p->keepalive_timeout_us / 1000);
+	fprintf(o, "  proxy_keepalive = %u\n  max_fails = %u\n  fail_timeout (ms) = %u\n",
+		p->upstream_keepalive, p->max_fails, p->fail_timeout_us / 1000);
+	if (p->access_log)
+		fprintf(o, "  access_log = %s\n", p->access_log);
+}
+
+static void
 dump_vs(FILE *o, const struct cf_virtual_server *vs)
 {
 	char buf[64];
@@ -172,6 +187,8 @@ dump_vs(FILE *o, const struct cf_virtual_server *vs)
 		vs->protocol == CF_PROTO_UDP ? "UDP" : vs->protocol == CF_PROTO_SCTP ? "SCTP" : "none");
 	fprintf(o, "  delay_loop = %llu.%06llu\n", (unsigned long long)(vs->delay_loop_us / 1000000),
 		(unsigned long long)(vs->delay_loop_us % 1000000));
+	if (vs->lb_kind == CF_LB_PROXY)
+		dump_proxy(o, &vs->proxy);
 	for (size_t i = 0; i < vs->nrs; i++) {
 		const struct cf_real_server *rs = &vs->rs[i];
 		fprintf(o, "  real_server = %s %u weight %d checkers %zu\n",

@@ -599,6 +599,19 @@ proxy_algo_supported(const char *algo)
 	return false;
 }
 
+/* A note (never an exit code): keepalived users' LVS services parse, but
+ * only the proxy serves anything. */
+static void
+note_lvs(struct pctx *pc, const struct cf_virtual_server *vs, const char *name)
+{
+	char *m = NULL;
+	if (asprintf(&m, "Virtual server %s: LVS (lb_kind NAT/DR/TUN) is not implemented "
+		     "by Vigil; lb_kind PROXY serves it with the built-in proxy", name) < 0)
+		return;
+	at(pc, vs->loc, DIAG_NOTE, DC_NONE, m);
+	free(m);
+}
+
 /* lb_kind PROXY: what the proxy can do with this virtual_server. */
 static void
 validate_proxy(struct pctx *pc, struct cf_virtual_server *vs, const char *name)
@@ -609,9 +622,7 @@ validate_proxy(struct pctx *pc, struct cf_virtual_server *vs, const char *name)
 			AT(pc, p->loc, DC_GENERAL, "Virtual server %s: proxy keywords apply to "
 			   "lb_kind PROXY only - ignoring them", name);
 		else
-			pc_global(pc, DIAG_NOTE, DC_GENERAL, "Virtual server %s: LVS "
-				  "(lb_kind NAT/DR/TUN) is not implemented by Vigil; use "
-				  "lb_kind PROXY for the built-in proxy", name);
+			note_lvs(pc, vs, name);
 		return;
 	}
 	if (vs->kind != CF_VS_ADDR || vs->protocol != CF_PROTO_TCP) {

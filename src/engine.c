@@ -690,6 +690,8 @@ loop_run(struct engine *e)
 				tfiles_changed(e);
 			else if (tag == TAG_PROC)
 				procs_changed(e);
+			else if (tag == TAG_PROXY)
+				proxy_health_changed(e);
 			else if (tag >= TAG_SMTP_BASE && tag < TAG_SMTP_BASE + ALERT_MAX)
 				alerts_step(&e->alerts, (int)(tag - TAG_SMTP_BASE), now_us());
 			else if (tag >= TAG_SOCK_BASE)
@@ -757,6 +759,9 @@ engine_stop(struct engine *e)
 	}
 	for (size_t i = 0; i < e->nvs; i++)
 		vscript_stop(&e->vs[i]);
+	/* last: clients were served until the addresses went */
+	proxy_stop(e->proxy);
+	e->proxy = NULL;
 	log_info("Stopped");
 }
 
@@ -774,6 +779,7 @@ engine_close(struct engine *e)
 	nl_cmd_close(&e->nl);
 	notify_close(&e->notify);
 	alerts_close(&e->alerts);
+	proxy_stop(e->proxy);
 	if (e->inotify_fd >= 0)
 		close(e->inotify_fd);
 	if (e->proc_fd >= 0)
@@ -851,6 +857,7 @@ engine_run(const struct cf_model *m, const struct engine_opts *o)
 	alerts_init(&e.alerts, &m->global, e.epfd, TAG_SMTP_BASE);
 	tfiles_setup(&e);
 	procs_setup(&e);
+	proxy_setup(&e);
 	static_addresses(&e, true);
 	static_routes(&e, true);
 	uint64_t now = now_us();

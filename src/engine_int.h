@@ -12,6 +12,7 @@
 #include "netlink.h"
 #include "notify.h"
 #include "proc_track.h"
+#include "proxy.h"
 #include "vrrp_fsm.h"
 #include "vrrp_pkt.h"
 #include "vrrp_sock.h"
@@ -82,11 +83,13 @@ struct engine {
 	bool syncing;			/* a group transition is being applied */
 	struct notifier notify;
 	struct alerts alerts;
+	struct proxy *proxy;		/* the built-in proxy, if configured */
 	bool stopping;
 };
 
 /* epoll tags: small integers; sockets are tagged with their index + base */
-enum { TAG_TIMER = 1, TAG_SIGNAL, TAG_NETLINK, TAG_INOTIFY, TAG_PROC, TAG_SMTP_BASE = 50,
+enum { TAG_TIMER = 1, TAG_SIGNAL, TAG_NETLINK, TAG_INOTIFY, TAG_PROC, TAG_PROXY,
+       TAG_SMTP_BASE = 50,
        TAG_SOCK_BASE = 100 };
 
 uint64_t now_us(void);
@@ -110,5 +113,7 @@ void procs_changed(struct engine *e);
 void procs_rescan(struct engine *e, uint64_t now);
 void procs_settle(struct engine *e, uint64_t now);
 uint64_t procs_deadline(const struct engine *e);
+void proxy_setup(struct engine *e);
+void proxy_health_changed(struct engine *e);
 
 #endif

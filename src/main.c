@@ -89,8 +89,20 @@ static void
 version(void)
 {
 	fprintf(stderr, "Keepalived v2.2.7 compatible (Vigil %s)\n\n"
-		"Vigil: a keepalived-compatible high-availability daemon.\n",
-		PACKAGE_VERSION);
+		"Vigil: a keepalived-compatible high-availability daemon.\n\n"
+		"Build options: VRRP VRRP_AUTH%s%s\n",
+		PACKAGE_VERSION,
+#ifdef ENABLE_PROXY
+		" PROXY",
+#else
+		"",
+#endif
+#ifdef HAVE_LIBCURL
+		" SMTP_TLS"
+#else
+		""
+#endif
+		);
 }
 
 static int

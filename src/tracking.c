@@ -176,6 +176,20 @@ procs_effect(const struct engine *e, const struct vinst *v, struct track_effect 
 	}
 }
 
+/* track_virtual_server: the proxy's health, like a script's result */
+static void
+vss_effect(const struct engine *e, const struct vinst *v, struct track_effect *sum)
+{
+	for (size_t i = 0; i < v->cf->ntrack_vs; i++) {
+		const struct cf_vs_ref *r = &v->cf->track_vs[i];
+		bool ok = proxy_vs_healthy(e->proxy, &r->addr, r->port);
+		int w = r->weight;
+		if (w && weights_ignored(v))
+			continue;
+		add_effect(sum, track_binary(ok ? TRACK_GOOD : TRACK_BAD, w, false));
+	}
+}
+
 /* All of V's trackers: the weight they add, and whether one means FAULT. */
 static struct track_effect
 tracked(struct engine *e, const struct vinst *v)
@@ -185,6 +199,7 @@ tracked(struct engine *e, const struct vinst *v)
 	scripts_effect(e, v, &sum);
 	files_effect(e, v, &sum);
 	procs_effect(e, v, &sum);
+	vss_effect(e, v, &sum);
 	return sum;
 }
 
@@ -260,7 +275,8 @@ children_exited(struct engine *e)
 	int st;
 	pid_t pid;
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		if (notify_fifo_script_exited(&e->notify, pid))
+		if (notify_fifo_script_exited(&e->notify, pid) ||
+		    proxy_child_exited(e->proxy, pid, st))
 			continue;
 		for (size_t i = 0; i < e->nvs; i++) {
 			if (!vscript_reaped(&e->vs[i], pid, st))
@@ -501,4 +517,29 @@ procs_rescan(struct engine *e, uint64_t now)
 		ptrack_scan(&e->pt[i], 1);
 	}
 	procs_settle(e, now);
+}
+
+/* The built-in proxy, when a virtual_server says lb_kind PROXY.  Started
+ * here, in the daemon process: its threads must not cross a fork. */
+void
+proxy_setup(struct engine *e)
+{
+	e->proxy = proxy_start(e->m);
+	if (!e->proxy)
+		return;
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TAG_PROXY };
+	epoll_ctl(e->epfd, EPOLL_CTL_ADD, proxy_event_fd(e->proxy), &ev);
+}
+
+/* Some virtual server's health changed: instances tracking one follow. */
+void
+proxy_health_changed(struct engine *e)
+{
+	uint64_t n;
+	if (read(proxy_event_fd(e->proxy), &n, sizeof(n)) < 0)
+		return;
+	uint64_t now = now_us();
+	for (size_t k = 0; k < e->nvi; k++)
+		if (e->vi[k].cf->ntrack_vs)
+			apply_tracking(e, &e->vi[k], now);
 }
