@@ -7,10 +7,13 @@
 
 #include <stdbool.h>
 
+#include "conf.h"
 #include "model.h"
 
 struct engine_opts {
 	bool keep_vips_on_stop;		/* -V / --dont-release-vrrp */
+	const char *conf_file;		/* re-read on SIGHUP */
+	struct cf_options parse;	/* how it was read */
 };
 
 /* Run until SIGTERM/SIGINT.  Returns the process exit code. */

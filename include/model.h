@@ -347,6 +347,11 @@ struct cf_global {
 	bool random_seed_set;
 	char *vmac_prefix;
 	unsigned proxy_workers;		/* Vigil: proxy threads, 0 = one per core */
+	/* Vigil: live status (doc/engine.md); unset: NULL / port 0 */
+	char *status_socket;		/* Unix stream socket path, mode 0600 */
+	struct cf_inaddr status_addr;	/* status_listen ADDR:PORT */
+	uint16_t status_port;
+	bool status_control;		/* status_listen ... control: step-down allowed */
 	bool log_unknown_vrids;
 	char *reload_check_config;	/* NULL = off */
 	char *reload_file;

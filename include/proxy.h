@@ -87,6 +87,12 @@ struct proxy;
 struct proxy *proxy_start(const struct cf_model *m);
 void proxy_stop(struct proxy *p);
 
+/* Reload: stop accepting (the new proxy's workers listen on the same
+ * ports), finish the connections in flight, then leave.  proxy_drained()
+ * says when every worker is done; proxy_stop() then joins at once. */
+void proxy_drain(struct proxy *p);
+bool proxy_drained(const struct proxy *p);
+
 /* Readable when some virtual server's health changed: read it (8 bytes),
  * then ask proxy_vs_healthy(). */
 int proxy_event_fd(const struct proxy *p);

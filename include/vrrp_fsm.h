@@ -46,6 +46,8 @@ struct vrrp_fsm {
 	uint64_t preempt_at;		/* preempt_delay running until (0 = not) */
 	struct cf_inaddr master;	/* current master while BACKUP */
 	uint8_t master_priority;
+	bool held;			/* operator step-down: BACKUP until
+					 * vrrp_fsm_stepup() */
 };
 
 enum vrrp_action_type {
@@ -123,6 +125,22 @@ void vrrp_fsm_set_priority(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c,
  * MASTER -> BACKUP (other states are left alone). */
 void vrrp_fsm_sync(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c,
 		   enum vrrp_state to, uint64_t now, struct vrrp_actions *out);
+
+/*
+ * Operator step-down (Vigil extension): give up mastership and stay out of
+ * the election until vrrp_fsm_stepup().  A MASTER hands over as at a
+ * graceful stop (advert with priority 0, VIPs removed) and becomes BACKUP;
+ * a BACKUP only stops its down timer.  While held the instance keeps
+ * tracking the master's adverts but never times out into MASTER, not even
+ * when a sync group pulls it.  Held survives FAULT.
+ */
+void vrrp_fsm_stepdown(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c,
+		       uint64_t now, struct vrrp_actions *out);
+
+/* Clear a step-down: a BACKUP restarts its down timer (a full
+ * Master_Down_Interval), so it preempts a lower-priority master as usual. */
+void vrrp_fsm_stepup(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c,
+		     uint64_t now, struct vrrp_actions *out);
 
 /* The earliest deadline, 0 if none. */
 uint64_t vrrp_fsm_deadline(const struct vrrp_fsm *f);

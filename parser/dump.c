@@ -101,6 +101,12 @@ dump_global(FILE *o, const struct cf_global *g)
 		fprintf(o, "  smtp_tls_ca_file = %s\n", g->smtp_tls_ca_file);
 	if (g->smtp_tls_noverify)
 		fprintf(o, "  smtp_tls_verify = false\n");
+	if (g->status_socket)
+		fprintf(o, "  status_socket = %s\n", g->status_socket);
+	if (g->status_port)
+		fprintf(o, "  status_listen = %s port %u%s\n",
+			cf_inaddr_str(&g->status_addr, buf, sizeof(buf)), g->status_port,
+			g->status_control ? " control" : "");
 	fprintf(o, "  vrrp_version = %d\n", g->vrrp_version);
 	fprintf(o, "  vrrp_mcast_group4 = %s\n", cf_inaddr_str(&g->mcast_group4, buf, sizeof(buf)));
 	fprintf(o, "  vrrp_mcast_group6 = %s\n", cf_inaddr_str(&g->mcast_group6, buf, sizeof(buf)));

@@ -186,6 +186,68 @@ kw_smtp_tls_ca_file(struct pctx *pc, const struct cf_line *ln, const struct kw *
 	kw_smtp_tls_str(pc, ln, k);
 }
 
+/* ---- Vigil's live status (doc/engine.md) ---- */
+
+static void
+kw_status_socket(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
+{
+	const char *s = pc_arg(pc, ln, 1);
+	if (!s)
+		return;
+	if (s[0] != '/') {
+		pc_err(pc, ln, 1, DC_GENERAL, "status_socket %s must be an absolute path", s);
+		return;
+	}
+	if (strlen(s) >= 108) {	/* sun_path */
+		pc_err(pc, ln, 1, DC_GENERAL, "status_socket %s is too long for a socket path", s);
+		return;
+	}
+	pc->m->global.status_socket = pc_strdup(pc, s);
+}
+
+/* "192.0.2.1:8080" or "[2001:db8::1]:8080" */
+static bool
+parse_addr_port(const char *s, struct cf_inaddr *a, long *port)
+{
+	char host[64];
+	const char *colon = s[0] == '[' ? strstr(s, "]:") : strrchr(s, ':');
+	const char *h = s[0] == '[' ? s + 1 : s;
+	if (!colon || colon <= h || (size_t)(colon - h) >= sizeof(host))
+		return false;
+	memcpy(host, h, (size_t)(colon - h));
+	host[colon - h] = '\0';
+	const char *p = colon + (s[0] == '[' ? 2 : 1);
+	char *end;
+	*port = strtol(p, &end, 10);
+	if (end == p || *end || *port < 1 || *port > 65535)
+		return false;
+	bool v6 = s[0] == '[';
+	return pc_addr(host, a, NULL, NULL) && (a->family == AF_INET6) == v6;
+}
+
+static void
+kw_status_listen(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
+{
+	const char *s = pc_arg(pc, ln, 1);
+	struct cf_global *g = &pc->m->global;
+	long port;
+	if (!s)
+		return;
+	if (!parse_addr_port(s, &g->status_addr, &port)) {
+		pc_err(pc, ln, 1, DC_GENERAL,
+		       "status_listen %s: expected ADDR:PORT (IPv6 as [ADDR]:PORT)", s);
+		memset(&g->status_addr, 0, sizeof(g->status_addr));
+		return;
+	}
+	g->status_port = (uint16_t)port;
+	g->status_control = false;
+	if (ln->n > 2 && !strcmp(ln->w[2], "control"))
+		g->status_control = true;
+	else if (ln->n > 2)
+		pc_err(pc, ln, 2, DC_GENERAL, "status_listen: unknown option '%s' (only 'control')",
+		       ln->w[2]);
+}
+
 /* Cross-checks, at the closing brace: the keywords may come in any order. */
 static void
 global_defs_end(struct pctx *pc, const struct cf_line *end)
@@ -629,6 +691,8 @@ static const struct kw global_kws[] = {
 	{ .name = "smtp_tls_ca_file", .type = KT_CUSTOM, .fn = kw_smtp_tls_ca_file,
 	  .off = G(smtp_tls_ca_file) },
 	CUSTOM("smtp_tls_verify", kw_smtp_tls_verify),
+	CUSTOM("status_socket", kw_status_socket),
+	CUSTOM("status_listen", kw_status_listen),
 	IGN("checker_log_all_failures"),
 	{ .name = "startup_script", .type = KT_SCRIPT, .off = G(startup_script) },
 	{ .name = "shutdown_script", .type = KT_SCRIPT, .off = G(shutdown_script) },

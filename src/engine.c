@@ -28,11 +28,13 @@
 #include <unistd.h>
 
 #include "engine_int.h"
+#include "status_int.h"
 #include "garp.h"
 #include "log.h"
 #include "netlink.h"
 #include "nl_route.h"
 #include "notify.h"
+#include "sdnotify.h"
 #include "track.h"
 #include "vscript.h"
 #include "vrrp_fsm.h"
@@ -160,11 +162,13 @@ engine_sock(struct engine *e, struct vinst *v, const struct cf_inaddr *src)
 	return (int)e->nsocks++;
 }
 
-static int
-inst_setup(struct engine *e, struct vinst *v, const struct cf_vrrp_instance *cf)
+/* What an instance derives from its configuration (timers, addresses,
+ * what its adverts must look like, its socket), leaving its state alone:
+ * a reload calls this for an instance that keeps running. */
+int
+inst_configure(struct engine *e, struct vinst *v, const struct cf_vrrp_instance *cf)
 {
 	const struct cf_global *g = &e->m->global;
-	memset(v, 0, sizeof(*v));
 	v->cf = cf;
 	v->ifindex = (int)if_nametoindex(cf->ifname);
 	if (!v->ifindex) {
@@ -191,9 +195,11 @@ inst_setup(struct engine *e, struct vinst *v, const struct cf_vrrp_instance *cf)
 		v->fc.primary.family = AF_UNSPEC;
 
 	inst_garp(v, g);
+	free(v->vips);
+	v->vips = NULL;
+	v->nvips = 0;
 	inst_vips(v);
 	inst_expect(v, g);
-	vrrp_fsm_init(&v->fsm, (uint8_t)cf->priority);
 
 	int rc = engine_sock(e, v, &v->fc.primary);
 	if (rc < 0) {
@@ -203,6 +209,14 @@ inst_setup(struct engine *e, struct vinst *v, const struct cf_vrrp_instance *cf)
 	}
 	v->sock = rc;
 	return 0;
+}
+
+int
+inst_setup(struct engine *e, struct vinst *v, const struct cf_vrrp_instance *cf)
+{
+	memset(v, 0, sizeof(*v));
+	vrrp_fsm_init(&v->fsm, (uint8_t)cf->priority);
+	return inst_configure(e, v, cf);
 }
 
 /* ---- actions --------------------------------------------------------------- */
@@ -241,7 +255,7 @@ send_advert(struct engine *e, struct vinst *v, uint8_t priority)
 	}
 }
 
-static int
+int
 vip_ifindex(const struct vinst *v, const struct cf_ipaddress *a)
 {
 	if (!a->dev[0])
@@ -250,7 +264,7 @@ vip_ifindex(const struct vinst *v, const struct cf_ipaddress *a)
 	return idx ? idx : v->ifindex;
 }
 
-static void
+void
 set_vips(struct engine *e, struct vinst *v, bool add, bool quiet)
 {
 	const struct cf_ipaddress_list *lists[2] = { &v->cf->vips, &v->cf->evips };
@@ -270,7 +284,7 @@ set_vips(struct engine *e, struct vinst *v, bool add, bool quiet)
 
 /* virtual_routes / virtual_rules follow the VIPs: added after them,
  * removed before them (rules first), as keepalived does. */
-static void
+void
 set_routes(struct engine *e, struct vinst *v, bool add, bool quiet)
 {
 	const struct cf_route_list *routes = &v->cf->vroutes, *rules = &v->cf->vrules;
@@ -395,6 +409,7 @@ run_actions(struct engine *e, struct vinst *v, const struct vrrp_actions *acts,
 	enum vrrp_state state_changed = VRRP_STATE_INIT;
 	for (int i = 0; i < acts->n; i++) {
 		const struct vrrp_action *a = &acts->v[i];
+		stats_count_action(v, a);
 		switch (a->type) {
 		case VA_STATE:
 			if (a->state != VRRP_STATE_STOP)
@@ -487,6 +502,7 @@ deliver(struct engine *e, int sock, const struct vrrp_advert *adv, uint64_t now)
 		if (!memcmp(adv->src.a, v->fc.primary.a, adv->family == AF_INET ? 4 : 16))
 			continue;	/* our own advert looped back */
 		enum vrrp_pkt_drop why = vrrp_pkt_check(adv, &v->exp);
+		stats_count_rx(v, adv, why);
 		if (why != VRRP_PKT_OK) {
 			count_drop(v, why, &adv->src, now);
 			continue;
@@ -561,6 +577,8 @@ next_deadline(const struct engine *e)
 	d = procs_deadline(e);
 	if (d && (!next || d < next))
 		next = d;
+	if (e->drain_check_at && (!next || e->drain_check_at < next))
+		next = e->drain_check_at;
 	return next;
 }
 
@@ -603,6 +621,8 @@ timers_due(struct engine *e)
 		}
 	}
 	alerts_step(&e->alerts, -1, now);
+	if (e->drain_check_at && e->drain_check_at <= now)
+		reload_drain_check(e, now);
 	if (e->proc_rescan_at && e->proc_rescan_at <= now)
 		procs_rescan(e, now);
 	else if (procs_deadline(e) && procs_deadline(e) <= now)
@@ -629,10 +649,11 @@ signal_arrived(struct engine *e)
 			children_exited(e);
 			break;
 		case SIGHUP:
-			/* reload lands with issue #6; say so rather than pretend */
-			log_info("Reload requested - not supported yet, configuration unchanged");
+			/* after this turn's events: a reload rebuilds what they use */
+			e->reload_pending = true;
 			break;
 		default:
+			dump_on_signal(e, (int)si.ssi_signo);
 			break;
 		}
 	}
@@ -649,6 +670,7 @@ loop_setup(struct engine *e)
 	sigaddset(&set, SIGUSR1);
 	sigaddset(&set, SIGUSR2);
 	sigaddset(&set, SIGCHLD);
+	dump_signals_add(&set);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	e->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -694,14 +716,20 @@ loop_run(struct engine *e)
 				proxy_health_changed(e);
 			else if (tag >= TAG_SMTP_BASE && tag < TAG_SMTP_BASE + ALERT_MAX)
 				alerts_step(&e->alerts, (int)(tag - TAG_SMTP_BASE), now_us());
+			else if (tag >= TAG_STATUS_BASE && tag < TAG_STATUS_BASE + STATUS_SLOTS)
+				status_event(e, (int)(tag - TAG_STATUS_BASE));
 			else if (tag >= TAG_SOCK_BASE)
 				sock_readable(e, (int)(tag - TAG_SOCK_BASE));
+		}
+		if (e->reload_pending && !e->stopping) {
+			e->reload_pending = false;
+			engine_reload(e);
 		}
 	}
 }
 
 /* static_ipaddress: set at start, removed at stop (unless -V) */
-static void
+void
 static_routes(struct engine *e, bool add)
 {
 	const struct cf_route_list *routes = &e->m->static_routes;
@@ -724,7 +752,7 @@ static_routes(struct engine *e, bool add)
 	}
 }
 
-static void
+void
 static_addresses(struct engine *e, bool add)
 {
 	const struct cf_ipaddress_list *l = &e->m->static_addrs;
@@ -742,12 +770,29 @@ static_addresses(struct engine *e, bool add)
 	}
 }
 
+/* The vrrp_scripts something tracks (into e->vs, sized by the caller). */
+void
+scripts_setup(struct engine *e, uint64_t now)
+{
+	const struct cf_model *m = e->m;
+	for (size_t i = 0; i < m->nscripts; i++) {
+		const struct cf_vrrp_script *s = &m->scripts[i];
+		if (s->removed || !s->used) {
+			if (!s->removed)
+				log_info("Warning - script %s is not used", s->name);
+			continue;
+		}
+		vscript_init(&e->vs[e->nvs++], s, &m->global, now);
+	}
+}
+
 static void
 engine_stop(struct engine *e)
 {
 	uint64_t now = now_us();
 	e->stopping = true;
 	log_info("Stopping");
+	sd_stopping();	/* systemd: the stop has begun, adverts with priority 0 follow */
 	for (size_t i = 0; i < e->nvi; i++) {
 		struct vrrp_actions acts;
 		vrrp_fsm_stop(&e->vi[i].fsm, &e->vi[i].fc, now, &acts);
@@ -779,7 +824,11 @@ engine_close(struct engine *e)
 	nl_cmd_close(&e->nl);
 	notify_close(&e->notify);
 	alerts_close(&e->alerts);
+	status_close(e);
 	proxy_stop(e->proxy);
+	proxy_stop(e->old_proxy);
+	model_free(e->old_model);
+	model_free(e->owned);
 	if (e->inotify_fd >= 0)
 		close(e->inotify_fd);
 	if (e->proc_fd >= 0)
@@ -798,7 +847,7 @@ engine_close(struct engine *e)
 
 /* The first state: FAULT (init) if the link is down, else BACKUP (init)
  * (or MASTER for the address owner), then the trackers' say. */
-static void
+void
 inst_start(struct engine *e, struct vinst *v, uint64_t now)
 {
 	/* a backup must not hold what an earlier run left behind */
@@ -861,15 +910,7 @@ engine_run(const struct cf_model *m, const struct engine_opts *o)
 	static_addresses(&e, true);
 	static_routes(&e, true);
 	uint64_t now = now_us();
-	for (size_t i = 0; i < m->nscripts; i++) {
-		const struct cf_vrrp_script *s = &m->scripts[i];
-		if (s->removed || !s->used) {
-			if (!s->removed)
-				log_info("Warning - script %s is not used", s->name);
-			continue;
-		}
-		vscript_init(&e.vs[e.nvs++], s, &m->global, now);
-	}
+	scripts_setup(&e, now);
 	for (size_t i = 0; i < m->ninstances; i++) {
 		const struct cf_vrrp_instance *cf = &m->instances[i];
 		if (cf->removed || !cf->vrid || !cf->ifname[0])
@@ -884,6 +925,7 @@ engine_run(const struct cf_model *m, const struct engine_opts *o)
 	}
 	/* groups before the first state: they change how trackers count */
 	groups_setup(&e);
+	status_open(&e);
 	/* the parser's line buffers are gone: give their pages back */
 	malloc_trim(0);
 	for (size_t i = 0; i < e.nvi; i++)

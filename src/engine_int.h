@@ -42,6 +42,10 @@ struct vinst {
 	int track_weight;		/* sum of interface tracker weights */
 	int track_faults;		/* weight-0 tracked interfaces down */
 	uint64_t rx, tx, drops[VRRP_PKT_DROP_MAX], drop_logged_at[VRRP_PKT_DROP_MAX];
+	/* keepalived's other counters, the last change (state_snap.c) */
+	uint64_t become_master, release_master, transitions, pri_zero_rcvd,
+		 pri_zero_sent, invalid_authtype;
+	int64_t last_transition_us;	/* wall clock */
 };
 
 /* A vrrp_sync_group: its members move together. */
@@ -84,15 +88,37 @@ struct engine {
 	struct notifier notify;
 	struct alerts alerts;
 	struct proxy *proxy;		/* the built-in proxy, if configured */
+	struct status_srv *status;	/* status_socket / status_listen */
+	/* reload (SIGHUP) */
+	bool reload_pending;
+	struct cf_model *owned;		/* the model a reload loaded (ours to free) */
+	struct proxy *old_proxy;	/* draining after a reload */
+	struct cf_model *old_model;	/* what the draining proxy still reads */
+	uint64_t drain_check_at;
 	bool stopping;
 };
 
 /* epoll tags: small integers; sockets are tagged with their index + base */
 enum { TAG_TIMER = 1, TAG_SIGNAL, TAG_NETLINK, TAG_INOTIFY, TAG_PROC, TAG_PROXY,
-       TAG_SMTP_BASE = 50,
+       TAG_SMTP_BASE = 50, TAG_STATUS_BASE = 80,
        TAG_SOCK_BASE = 100 };
 
 uint64_t now_us(void);
+
+/* engine.c: instances, addresses */
+int inst_setup(struct engine *e, struct vinst *v, const struct cf_vrrp_instance *cf);
+int inst_configure(struct engine *e, struct vinst *v, const struct cf_vrrp_instance *cf);
+void inst_start(struct engine *e, struct vinst *v, uint64_t now);
+int vip_ifindex(const struct vinst *v, const struct cf_ipaddress *a);
+void set_vips(struct engine *e, struct vinst *v, bool add, bool quiet);
+void set_routes(struct engine *e, struct vinst *v, bool add, bool quiet);
+void static_addresses(struct engine *e, bool add);
+void static_routes(struct engine *e, bool add);
+void scripts_setup(struct engine *e, uint64_t now);
+
+/* reload.c: SIGHUP */
+void engine_reload(struct engine *e);
+void reload_drain_check(struct engine *e, uint64_t now);
 const char *addr_str(const struct cf_inaddr *a);
 
 /* engine.c: carry out the state machine's actions */

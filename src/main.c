@@ -24,6 +24,7 @@
 #include "diag.h"
 #include "engine.h"
 #include "log.h"
+#include "sdnotify.h"
 
 #define DEFAULT_CONF SYSCONFDIR "/keepalived/keepalived.conf"
 
@@ -335,8 +336,10 @@ run_daemon(const struct cli *c)
 	else if (d.include_failed)
 		rc = 6;
 	else {
-		struct engine_opts eo = { .keep_vips_on_stop = c->keep_vips };
+		struct engine_opts eo = { .keep_vips_on_stop = c->keep_vips,
+					  .conf_file = c->conf_file, .parse = opts };
 		log_info("Startup complete");
+		sd_ready();
 		rc = engine_run(m, &eo);
 	}
 	model_free(m);

@@ -44,6 +44,8 @@
 #define TICK_US		200000		/* timeouts are checked this often */
 #define UPSTREAM_IDLE_US 60000000	/* idle pooled connection lifetime */
 #define MAX_EVENTS	256
+#define DRAIN_MAX_US	60000000	/* a reload waits this long for old
+					 * connections at most */
 
 enum obj_kind { OBJ_LISTENER, OBJ_CLIENT, OBJ_UPSTREAM, OBJ_WAKE };
 
@@ -131,6 +133,10 @@ struct worker {
 	pthread_t thread;
 	int ep, wake;
 	atomic_bool stop;
+	atomic_bool draining;		/* reload: serve what is open, accept nothing */
+	atomic_bool done;		/* the thread has left its loop */
+	bool listeners_closed;
+	uint64_t drain_deadline;
 	struct listener *ls;
 	size_t nls;
 	struct conn *conns;		/* every client connection */
@@ -145,6 +151,8 @@ struct worker {
 
 struct proxy {
 	struct px_shared *sh;
+	int *lfd;			/* per virtual server: the listening socket
+					 * every worker waits on (EPOLLEXCLUSIVE) */
 	struct worker *w;
 	int nworkers;
 	struct health *health;
@@ -387,6 +395,17 @@ pick_rs(struct worker *w, struct conn *c, uint64_t now)
 
 /* ---- upstream connections ------------------------------------------------------ */
 
+/* An idle upstream connection we drop (pool full, too old): nothing is in
+ * flight, so a reset is safe, and it leaves no TIME_WAIT behind - under
+ * load those would use up the ephemeral ports towards the real servers. */
+static void
+close_idle_upstream(int fd)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+}
+
 static void
 upconn_close(struct worker *w, struct upconn *u)
 {
@@ -426,7 +445,7 @@ pool_put(struct worker *w, struct conn *c, struct upconn *u, uint64_t now)
 	atomic_fetch_sub_explicit(&u->rs->conns, 1, memory_order_relaxed);
 	u->owner = NULL;
 	if (u->rs == c->vs->sorry || w->nidle >= cap) {
-		close(u->fd);
+		close_idle_upstream(u->fd);
 		free(u);
 		return;
 	}
@@ -731,7 +750,8 @@ finish_request(struct conn *c, uint64_t now)
 	}
 	access_log(c);
 	c->requests++;
-	if (!c->client_keep_alive || c->rq != RQ_DONE || c->requests >= p->keepalive_requests) {
+	if (!c->client_keep_alive || c->rq != RQ_DONE || c->requests >= p->keepalive_requests ||
+	    atomic_load_explicit(&c->w->draining, memory_order_relaxed)) {
 		c->closing = true;
 		return;
 	}
@@ -831,7 +851,8 @@ pump_response(struct conn *c, uint64_t now)
 			return;
 		}
 		bool keep = c->client_keep_alive && c->resp.head.body != HTTP_BODY_UNTIL_CLOSE &&
-			    c->requests + 1 < p->keepalive_requests;
+			    c->requests + 1 < p->keepalive_requests &&
+			    !atomic_load_explicit(&c->w->draining, memory_order_relaxed);
 		struct http_field set[1] = { keep ? HTTP_FIELD("Connection", "keep-alive")
 						  : HTTP_FIELD("Connection", "close") };
 		buf_room(&c->out);
@@ -904,13 +925,30 @@ tcp_pump(struct conn *c)
 
 /* ---- connections ----------------------------------------------------------------- */
 
+/* Close a client after its last response: bytes it sent that we never
+ * read would make close() answer with a reset, which can destroy the end
+ * of the response still on its way, so read them away first. */
+static void
+close_gracefully(int fd)
+{
+	char scratch[4096];
+	shutdown(fd, SHUT_WR);
+	for (int i = 0; i < 16; i++)
+		if (recv(fd, scratch, sizeof(scratch), MSG_DONTWAIT) <= 0)
+			break;
+	close(fd);
+}
+
 static void
 conn_free(struct conn *c)
 {
 	struct worker *w = c->w;
 	if (c->up)
 		upconn_close(w, c->up);
-	close(c->fd);
+	if (c->closing && !buf_len(&c->out))
+		close_gracefully(c->fd);
+	else
+		close(c->fd);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -1074,7 +1112,10 @@ upstream_event(struct upconn *u, uint32_t events, uint64_t now)
 static void
 accept_clients(struct worker *w, struct listener *l, uint64_t now)
 {
-	for (int i = 0; i < 64; i++) {
+	/* a few per wakeup: the listener is level-triggered and shared, so
+	 * what is left wakes another worker (EPOLLEXCLUSIVE) - the load
+	 * spreads by who is free, not by a hash of the client's port */
+	for (int i = 0; i < 8; i++) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
 		int fd = accept4(l->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -1167,10 +1208,40 @@ conn_timed_out(struct conn *c, uint64_t now)
 	conn_free(c);
 }
 
+/* Reload: the new workers accept from now on; these finish what they
+ * have.  Idle keep-alive clients are closed (they reconnect to the new
+ * workers), busy ones after their current response. */
+static void
+drain_step(struct worker *w, uint64_t now)
+{
+	if (!w->listeners_closed) {
+		/* proxy_drain() shut the sockets down; they are the proxy's to close */
+		for (size_t i = 0; i < w->nls; i++) {
+			if (w->ls[i].fd < 0)
+				continue;
+			epoll_ctl(w->ep, EPOLL_CTL_DEL, w->ls[i].fd, NULL);
+			w->ls[i].fd = -1;
+			atomic_fetch_sub(&w->ls[i].vs->listening, 1);
+		}
+		w->listeners_closed = true;
+		w->drain_deadline = now + DRAIN_MAX_US;
+	}
+	struct conn *next;
+	for (struct conn *c = w->conns; c; c = next) {
+		next = c->next;
+		bool idle = !c->vs->cf->proxy.tcp && c->rq == RQ_HEAD && !buf_len(&c->in) &&
+			    c->rs == RS_IDLE && !buf_len(&c->out);
+		if (idle || now >= w->drain_deadline)
+			conn_free(c);
+	}
+}
+
 static void
 tick(struct worker *w, uint64_t now)
 {
 	struct conn *next;
+	if (atomic_load(&w->draining))
+		drain_step(w, now);
 	for (struct conn *c = w->conns; c; c = next) {
 		next = c->next;
 		if (c->deadline && now >= c->deadline)
@@ -1185,7 +1256,7 @@ tick(struct worker *w, uint64_t now)
 			if (u->readable || now - u->idle_since > UPSTREAM_IDLE_US) {
 				*pp = u->next;
 				w->nidle--;
-				close(u->fd);
+				close_idle_upstream(u->fd);
 				free(u);
 			} else {
 				pp = &u->next;
@@ -1239,7 +1310,8 @@ worker_main(void *arg)
 			struct obj *o = evs[i].data.ptr;
 			switch (o->kind) {
 			case OBJ_LISTENER:
-				accept_clients(w, (struct listener *)o, now);
+				if (!atomic_load_explicit(&w->draining, memory_order_relaxed))
+					accept_clients(w, (struct listener *)o, now);
 				break;
 			case OBJ_CLIENT: {
 				struct conn *c = (struct conn *)o;
@@ -1259,9 +1331,12 @@ worker_main(void *arg)
 				break;
 			}
 		}
-		if (now >= w->next_tick)
+		if (now >= w->next_tick || atomic_load(&w->draining))
 			tick(w, now);
+		if (w->listeners_closed && !w->conns)
+			break;		/* drained */
 	}
+	atomic_store(&w->done, true);
 	return NULL;
 }
 
@@ -1279,9 +1354,6 @@ worker_free(struct worker *w)
 				free(u);
 			}
 	}
-	for (size_t i = 0; i < w->nls; i++)
-		if (w->ls[i].fd >= 0)
-			close(w->ls[i].fd);
 	px_access_close(&w->alog);
 	if (w->ep >= 0)
 		close(w->ep);
@@ -1295,7 +1367,7 @@ worker_free(struct worker *w)
 }
 
 static int
-worker_init(struct worker *w, struct px_shared *sh, int index)
+worker_init(struct worker *w, struct px_shared *sh, int index, const int *lfd)
 {
 	w->index = index;
 	w->sh = sh;
@@ -1321,15 +1393,14 @@ worker_init(struct worker *w, struct px_shared *sh, int index)
 		l->o.kind = OBJ_LISTENER;
 		l->vs = &sh->vs[i];
 		l->vs_index = i;
-		l->fd = listen_on(l->vs);
-		if (l->fd < 0) {
-			if (index == 0)
-				log_info("proxy: cannot listen on %s: %s", l->vs->name,
-					 strerror(-l->fd));
+		l->fd = lfd[i];
+		if (l->fd < 0)
+			continue;
+		ev = (struct epoll_event){ .events = EPOLLIN | EPOLLEXCLUSIVE, .data.ptr = &l->o };
+		if (epoll_ctl(w->ep, EPOLL_CTL_ADD, l->fd, &ev) < 0) {
+			l->fd = -1;
 			continue;
 		}
-		ev = (struct epoll_event){ .events = EPOLLIN | EPOLLET, .data.ptr = &l->o };
-		epoll_ctl(w->ep, EPOLL_CTL_ADD, l->fd, &ev);
 		atomic_fetch_add(&l->vs->listening, 1);
 	}
 	/* one access log per virtual server would need one file each; the
@@ -1363,9 +1434,16 @@ proxy_start(const struct cf_model *m)
 		return NULL;
 	}
 	p->sh = sh;
+	p->lfd = calloc(sh->nvs, sizeof(*p->lfd));
+	for (size_t i = 0; p->lfd && i < sh->nvs; i++) {
+		p->lfd[i] = listen_on(&sh->vs[i]);
+		if (p->lfd[i] < 0)
+			log_info("proxy: cannot listen on %s: %s", sh->vs[i].name,
+				 strerror(-p->lfd[i]));
+	}
 	for (int i = 0; i < n; i++) {
 		p->w[i].ep = p->w[i].wake = -1;
-		if (worker_init(&p->w[i], sh, i) < 0 ||
+		if (!p->lfd || worker_init(&p->w[i], sh, i, p->lfd) < 0 ||
 		    pthread_create(&p->w[i].thread, NULL, worker_main, &p->w[i]) != 0) {
 			log_info("proxy: cannot start worker %d", i);
 			worker_free(&p->w[i]);
@@ -1402,8 +1480,42 @@ proxy_stop(struct proxy *p)
 		worker_free(&p->w[i]);
 	}
 	free(p->w);
+	for (size_t i = 0; p->lfd && i < p->sh->nvs; i++)
+		if (p->lfd[i] >= 0)
+			close(p->lfd[i]);
+	free(p->lfd);
 	px_shared_free(p->sh);
 	free(p);
+}
+
+void
+proxy_drain(struct proxy *p)
+{
+	if (!p)
+		return;
+	/* the new configuration's health thread takes over */
+	health_stop(p->health);
+	p->health = NULL;
+	/* out of the SO_REUSEPORT group at once: new connections go to the
+	 * new workers (what waits in this backlog is reset) */
+	for (size_t i = 0; p->lfd && i < p->sh->nvs; i++)
+		if (p->lfd[i] >= 0)
+			shutdown(p->lfd[i], SHUT_RDWR);
+	for (int i = 0; i < p->nworkers; i++) {
+		atomic_store(&p->w[i].draining, true);
+		uint64_t one = 1;
+		if (write(p->w[i].wake, &one, sizeof(one)) < 0)
+			continue;
+	}
+}
+
+bool
+proxy_drained(const struct proxy *p)
+{
+	for (int i = 0; p && i < p->nworkers; i++)
+		if (!atomic_load(&p->w[i].done))
+			return false;
+	return true;
 }
 
 int

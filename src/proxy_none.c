@@ -18,6 +18,8 @@ proxy_start(const struct cf_model *m)
 }
 
 void proxy_stop(struct proxy *p) { (void)p; }
+void proxy_drain(struct proxy *p) { (void)p; }
+bool proxy_drained(const struct proxy *p) { (void)p; return true; }
 int proxy_event_fd(const struct proxy *p) { (void)p; return -1; }
 
 bool

@@ -111,10 +111,17 @@ addr_cmp(const struct cf_inaddr *a, const struct cf_inaddr *b)
 
 /* ---- transitions --------------------------------------------------------- */
 
+/* Run the master down timer until AT; a stepped-down instance has none. */
+static void
+set_down_timer(struct vrrp_fsm *f, uint64_t at)
+{
+	f->down_at = f->held ? 0 : at;
+}
+
 static void
 arm_down_timer(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c, uint64_t now)
 {
-	f->down_at = now + vrrp_master_down_us(c, f->master_adver_us, f->priority);
+	set_down_timer(f, now + vrrp_master_down_us(c, f->master_adver_us, f->priority));
 }
 
 static void
@@ -173,7 +180,8 @@ static bool
 backup_accepts(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c,
 	       const struct vrrp_rx *rx, uint64_t now, struct vrrp_actions *out)
 {
-	if (c->nopreempt || rx->priority >= f->priority) {
+	/* held by a step-down: whoever advertises is the master */
+	if (c->nopreempt || f->held || rx->priority >= f->priority) {
 		f->preempt_at = 0;	/* "stop preempt delay" */
 		return true;
 	}
@@ -194,7 +202,7 @@ backup_rx(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c,
 	if (rx->priority == 0) {
 		/* the master is leaving: take over after Skew_Time only */
 		emit_log(out, VL_BACKUP_PRIO0, rx, f->priority);
-		f->down_at = now + vrrp_skew_us(c, f->master_adver_us, f->priority);
+		set_down_timer(f, now + vrrp_skew_us(c, f->master_adver_us, f->priority));
 		return;
 	}
 	if (!backup_accepts(f, c, rx, now, out)) {
@@ -315,7 +323,7 @@ vrrp_fsm_sync(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c, enum vrrp_state 
 	      uint64_t now, struct vrrp_actions *out)
 {
 	out->n = 0;
-	if (to == VRRP_STATE_MASTER && f->state == VRRP_STATE_BACKUP)
+	if (to == VRRP_STATE_MASTER && f->state == VRRP_STATE_BACKUP && !f->held)
 		become_master(f, c, now, out);
 	else if (to == VRRP_STATE_BACKUP && f->state == VRRP_STATE_MASTER)
 		become_backup(f, c, now, out);
@@ -339,4 +347,36 @@ vrrp_fsm_set_priority(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c,
 			f->down_at = now;
 	}
 	f->priority = priority;
+}
+
+/* ---- operator step-down (Vigil extension) ---------------------------------- */
+
+void
+vrrp_fsm_stepdown(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c, uint64_t now,
+		  struct vrrp_actions *out)
+{
+	out->n = 0;
+	f->held = true;
+	f->preempt_at = 0;
+	if (f->state == VRRP_STATE_MASTER) {
+		/* hand over as at a graceful stop: the backup takes over
+		 * after Skew_Time */
+		emit_advert(out, 0);
+		emit_log(out, VL_SENT_PRIO0, NULL, f->priority);
+		become_backup(f, c, now, out);
+	} else if (f->state == VRRP_STATE_BACKUP) {
+		f->down_at = 0;
+	}
+}
+
+void
+vrrp_fsm_stepup(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c, uint64_t now,
+		struct vrrp_actions *out)
+{
+	out->n = 0;
+	if (!f->held)
+		return;
+	f->held = false;
+	if (f->state == VRRP_STATE_BACKUP)
+		arm_down_timer(f, c, now);
 }

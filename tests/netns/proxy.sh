@@ -28,7 +28,7 @@
 #   (11) access_log lines in nginx's combined format
 # Documentation addresses only; every namespace carries the per-run prefix
 # and is deleted on exit, failure included.  Needs root (else 77), nginx
-# (nginx-light), curl, wrk and python3.  About 40 s.
+# (nginx-light), curl, wrk and python3.  About 25 s (40 s when checks fail).
 set -u
 . "$(dirname "$0")/lib.sh"
 vg_require_root

@@ -384,6 +384,92 @@ test_v3_learns_master_interval(void **state)
 	assert_int_equal(vrrp_fsm_deadline(&f), S + 150000 + 30468);
 }
 
+/* ---- operator step-down (Vigil extension) ---- */
+
+static void
+test_stepdown_master_hands_over_and_holds(void **state)
+{
+	struct vrrp_fsm f;
+	struct vrrp_fsm_cfg c = cfg_v2();
+	struct vrrp_actions out;
+	struct vrrp_rx lower = rx(90, "192.0.2.11"), zero = rx(0, "192.0.2.11");
+	start_master(&f, &c, 100);
+	vrrp_fsm_stepdown(&f, &c, 11 * S, &out);
+	/* like a graceful stop: priority 0 first, then BACKUP without VIPs */
+	assert_actions(&out, 4, VA_SEND_ADVERT, VA_LOG, VA_STATE, VA_DEL_VIPS);
+	assert_int_equal(out.v[0].priority, 0);
+	assert_int_equal(out.v[1].log, VL_SENT_PRIO0);
+	assert_int_equal(out.v[2].old, VRRP_STATE_MASTER);
+	assert_int_equal(out.v[2].state, VRRP_STATE_BACKUP);
+	assert_true(f.held);
+	assert_int_equal(vrrp_fsm_deadline(&f), 0);
+
+	/* held: a lower-priority master is followed, not discarded; neither
+	 * it, nor its priority 0, nor silence bring MASTER back */
+	vrrp_fsm_rx(&f, &c, &lower, 12 * S, &out);
+	assert_int_equal(out.n, 0);
+	assert_int_equal(f.master_priority, 90);
+	assert_int_equal(vrrp_fsm_deadline(&f), 0);
+	vrrp_fsm_rx(&f, &c, &zero, 13 * S, &out);
+	assert_int_equal(vrrp_fsm_deadline(&f), 0);
+	vrrp_fsm_timer(&f, &c, 100 * S, &out);
+	assert_int_equal(out.n, 0);
+	assert_int_equal(f.state, VRRP_STATE_BACKUP);
+
+	/* neither a sync group nor a passing fault brings it back */
+	vrrp_fsm_sync(&f, &c, VRRP_STATE_MASTER, 101 * S, &out);
+	assert_int_equal(out.n, 0);
+	vrrp_fsm_fault(&f, &c, true, 102 * S, &out);
+	vrrp_fsm_fault(&f, &c, false, 103 * S, &out);
+	assert_int_equal(f.state, VRRP_STATE_BACKUP);
+	assert_int_equal(vrrp_fsm_deadline(&f), 0);
+}
+
+static void
+test_stepup_resumes_election(void **state)
+{
+	struct vrrp_fsm f;
+	struct vrrp_fsm_cfg c = cfg_v2();
+	struct vrrp_actions out;
+	struct vrrp_rx lower = rx(90, "192.0.2.11");
+	start_master(&f, &c, 100);
+	vrrp_fsm_stepdown(&f, &c, 11 * S, &out);
+	vrrp_fsm_stepup(&f, &c, 20 * S, &out);
+	assert_int_equal(out.n, 0);
+	assert_false(f.held);
+	/* a full Master_Down_Interval, which lower adverts do not re-arm */
+	assert_int_equal(vrrp_fsm_deadline(&f), 20 * S + 3609375);
+	vrrp_fsm_rx(&f, &c, &lower, 21 * S, &out);
+	assert_int_equal(vrrp_fsm_deadline(&f), 20 * S + 3609375);
+	vrrp_fsm_timer(&f, &c, 20 * S + 3609375, &out);
+	assert_int_equal(f.state, VRRP_STATE_MASTER);
+	/* a second step-up is a no-op */
+	vrrp_fsm_stepup(&f, &c, 30 * S, &out);
+	assert_int_equal(out.n, 0);
+	assert_int_equal(f.state, VRRP_STATE_MASTER);
+}
+
+static void
+test_stepdown_backup_only_stops_timer(void **state)
+{
+	struct vrrp_fsm f;
+	struct vrrp_fsm_cfg c = cfg_v2();
+	struct vrrp_actions out;
+	struct vrrp_rx higher = rx(150, "192.0.2.11");
+	vrrp_fsm_init(&f, 100);
+	vrrp_fsm_start(&f, &c, 0, &out);
+	vrrp_fsm_stepdown(&f, &c, S, &out);
+	assert_int_equal(out.n, 0);
+	assert_int_equal(f.state, VRRP_STATE_BACKUP);
+	assert_int_equal(vrrp_fsm_deadline(&f), 0);
+	/* it still follows the master */
+	vrrp_fsm_rx(&f, &c, &higher, 2 * S, &out);
+	assert_int_equal(f.master_priority, 150);
+	assert_int_equal(vrrp_fsm_deadline(&f), 0);
+	vrrp_fsm_stepup(&f, &c, 3 * S, &out);
+	assert_int_equal(vrrp_fsm_deadline(&f), 3 * S + 3609375);
+}
+
 int
 main(void)
 {
@@ -408,6 +494,9 @@ main(void)
 		cmocka_unit_test(test_fault_at_startup),
 		cmocka_unit_test(test_priority_change_moves_down_timer),
 		cmocka_unit_test(test_v3_learns_master_interval),
+		cmocka_unit_test(test_stepdown_master_hands_over_and_holds),
+		cmocka_unit_test(test_stepup_resumes_election),
+		cmocka_unit_test(test_stepdown_backup_only_stops_timer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
