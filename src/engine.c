@@ -30,6 +30,7 @@
 #include "engine_int.h"
 #include "status_int.h"
 #include "garp.h"
+#include "caps.h"
 #include "log.h"
 #include "netlink.h"
 #include "nl_route.h"
@@ -884,6 +885,22 @@ scheduling(const struct cf_global *g)
 		log_info("Unable to lock memory (vrrp_no_swap): %s", strerror(errno));
 }
 
+/* Before any thread starts: capability sets are per thread, and threads
+ * inherit their creator's. */
+static void
+limit_capabilities(struct engine *e)
+{
+	if (caps_root_scripts(e->m))
+		return;		/* root scripts keep all of root's power, as with keepalived */
+	int rc = caps_limit_process(caps_daemon_keep());
+	if (rc < 0) {
+		log_info("Unable to drop capabilities: %s", strerror(-rc));
+		return;
+	}
+	e->caps_limited = true;
+	log_info("No script runs as root: capabilities limited to those VRRP and the proxy use");
+}
+
 int
 engine_run(const struct cf_model *m, const struct engine_opts *o)
 {
@@ -896,6 +913,7 @@ engine_run(const struct cf_model *m, const struct engine_opts *o)
 	}
 	garp_open(&e.garp);
 	scheduling(&m->global);
+	limit_capabilities(&e);
 	if (loop_setup(&e) < 0) {
 		engine_close(&e);
 		return 1;

@@ -96,6 +96,7 @@ struct engine {
 	struct cf_model *old_model;	/* what the draining proxy still reads */
 	uint64_t drain_check_at;
 	bool stopping;
+	bool caps_limited;	/* no root scripts at startup: caps_limit_process */
 };
 
 /* epoll tags: small integers; sockets are tagged with their index + base */

@@ -11,6 +11,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "mailer.h"
 #include "smtp.h"
 
@@ -247,6 +248,7 @@ static void *
 mail_thread(void *arg)
 {
 	struct mailer *m = arg;
+	caps_drop_thread();	/* it only talks to the SMTP server */
 
 	pthread_mutex_lock(&m->lock);
 	while (!m->stop) {

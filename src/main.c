@@ -41,6 +41,7 @@ struct cli {
 	bool keep_vips;
 	int log_detail;
 	int facility;
+	int umask;			/* -u; -1: the config's (default 0177) */
 	const char *pid_file, *vrrp_pid_file, *checkers_pid_file, *bfd_pid_file;
 };
 
@@ -223,7 +224,16 @@ parse_args(int argc, char **argv, struct cli *c)
 		case 'G': c->no_syslog = true; break;
 		case 'V': c->keep_vips = true; break;
 		case 'S': c->facility = parse_facility(optarg); break;
-		case 'u': case 's': case 'A': case 'M': case OPT_CONFIG_FD:
+		case 'u': {
+			char *end;
+			long v = strtol(optarg, &end, 0);
+			if (!*optarg || *end || v < 0 || v > 0777)
+				fprintf(stderr, "Invalid --umask option %s\n", optarg);
+			else	/* keepalived goes on without it */
+				c->umask = (int)v;
+			break;
+		}
+		case 's': case 'A': case 'M': case OPT_CONFIG_FD:
 		case 'P': case 'C': case 'B': case OPT_ALL: case 'X':
 		case 'I': case 'R': case 'T': case 'a': case 'x': case 'm':
 			break;	/* accepted; acted on by the daemon once it runs */
@@ -251,6 +261,16 @@ parse_args(int argc, char **argv, struct cli *c)
 		printf("\n");
 	}
 	return bad ? 1 : -1;
+}
+
+/* Files Vigil creates (FIFOs, dumps, logs) get 0600 unless said otherwise:
+ * -u wins over global_defs umask, whose default is keepalived's 0177. */
+static void
+apply_umask(const struct cli *c, const struct cf_global *g)
+{
+	if (c->umask >= 0 && g->umask_set)
+		log_info("umask command line option specified, ignoring config option");
+	umask((mode_t)(c->umask >= 0 ? (unsigned)c->umask : g->umask));
 }
 
 static int
@@ -330,6 +350,8 @@ run_daemon(const struct cli *c)
 	log_info("Configuration file %s", c->conf_file);
 	struct cf_model *m = cf_load(c->conf_file, &opts, &d);
 	log_diagnostics(&d);
+	if (m)
+		apply_umask(c, &m->global);
 	int rc;
 	if (d.missing_param)
 		rc = 2;
@@ -354,7 +376,7 @@ run_daemon(const struct cli *c)
 int
 main(int argc, char **argv)
 {
-	struct cli c = { .conf_file = DEFAULT_CONF, .facility = LOG_DAEMON };
+	struct cli c = { .conf_file = DEFAULT_CONF, .facility = LOG_DAEMON, .umask = -1 };
 	int rc = parse_args(argc, argv, &c);
 	if (rc >= 0)
 		return rc;

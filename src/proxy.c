@@ -36,6 +36,7 @@
 
 #include "health.h"
 #include "http.h"
+#include "caps.h"
 #include "log.h"
 #include "proxy.h"
 #include "px_access.h"
@@ -1300,6 +1301,9 @@ worker_main(void *arg)
 	sigset_t all;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, NULL);	/* signals are the VRRP thread's */
+	/* this thread reads what clients send: it needs no privilege, its
+	 * sockets and log were opened for it */
+	caps_drop_thread();
 	w->next_tick = mono_us() + TICK_US;
 	while (!atomic_load(&w->stop)) {
 		uint64_t now = mono_us();

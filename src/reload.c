@@ -21,6 +21,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "diag.h"
 #include "engine_int.h"
 #include "log.h"
@@ -264,6 +265,10 @@ engine_reload(struct engine *e)
 		return;
 	}
 	uint64_t now = now_us();
+	if (e->caps_limited && caps_root_scripts(m))
+		log_info("WARNING - scripts now run as root, but no script did at startup and "
+			 "capabilities were dropped then: they run with the reduced set; "
+			 "restart keepalived to give them all of root's");
 
 	/* results to keep, before the runners go */
 	struct kept_script *kept = calloc(e->nvs ? e->nvs : 1, sizeof(*kept));

@@ -26,6 +26,14 @@ script_cred(const struct cf_script *sc, const struct cf_global *g,
 			return -ENOENT;
 		out->uid = pw->pw_uid;
 		out->gid = pw->pw_gid;
+	} else {
+		/* keepalived's default: this user when the system has it, else
+		 * keepalived's own uid (root) */
+		struct passwd *pw = getpwnam("keepalived_script");
+		if (pw) {
+			out->uid = pw->pw_uid;
+			out->gid = pw->pw_gid;
+		}
 	}
 	if (group) {
 		struct group *gr = getgrnam(group);

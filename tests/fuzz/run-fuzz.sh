@@ -23,9 +23,15 @@ fuzz() {
 	shift 2
 	mkdir "$work/corpus_$name"
 	for d in "$@"; do cp "$d"/* "$work/corpus_$name/" 2>/dev/null || true; done
+	mkdir -p "$bld/fuzz-artifacts"
 	(cd "$work" && ./"$name" -max_total_time="$t" -max_len=8192 -timeout=10 \
-		-rss_limit_mb=2048 $dict -print_final_stats=1 "corpus_$name" \
-		> "$name.log" 2>&1) || { tail -60 "$work/$name.log"; exit 1; }
+		-rss_limit_mb=2048 $dict -print_final_stats=1 \
+		-artifact_prefix="$bld/fuzz-artifacts/$name-" "corpus_$name" \
+		> "$name.log" 2>&1) || {
+		tail -60 "$work/$name.log"
+		echo "reproducer kept in $bld/fuzz-artifacts/ (run: $name FILE)"
+		exit 1
+	}
 	grep -E 'stat::number_of_executed_units' "$work/$name.log" || true
 	echo "fuzz $name: no crash, leak or UB in ${t}s"
 }
