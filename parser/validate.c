@@ -11,6 +11,9 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,6 +40,23 @@ interface_exists(struct pctx *pc, const char *name)
 	if (!pc->opts->check_interfaces || pc->m->global.dynamic_interfaces)
 		return true;
 	return if_nametoindex(name) != 0;
+}
+
+/* keepalived refuses a loopback interface for VRRP (checked on the flags,
+ * not the name, so any loopback counts). */
+static bool
+interface_is_loopback(struct pctx *pc, const char *name)
+{
+	if (!pc->opts->check_interfaces)
+		return false;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	struct ifreq ifr = { 0 };
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	bool lo = ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && (ifr.ifr_flags & IFF_LOOPBACK);
+	close(fd);
+	return lo;
 }
 
 /* ---- scripts ------------------------------------------------------------ */
@@ -315,6 +335,10 @@ instance_auth(struct pctx *pc, struct cf_vrrp_instance *vi, bool strict)
 			  vi->name);
 		vi->state = CF_STATE_BACKUP;
 	}
+	if (vi->auth_type == CF_AUTH_AH)
+		pc_global(pc, DIAG_NOTE, DC_NONE,
+			  "(%s) auth_type AH is not implemented by Vigil: its adverts carry no "
+			  "authentication, and a peer using AH drops them", vi->name);
 }
 
 static void
@@ -353,6 +377,12 @@ validate_instance(struct pctx *pc, struct cf_vrrp_instance *vi, bool *bad_if,
 	if (!vi->vrid)
 		pc_global(pc, DIAG_ERROR, DC_GENERAL, "(%s) the virtual router id must be set",
 			  vi->name);
+	if (vi->ifname[0] && interface_is_loopback(pc, vi->ifname)) {
+		AT(pc, vi->if_loc, DC_GENERAL,
+		   "(%s) cannot use a loopback interface (%s) for vrrp - ignoring",
+		   vi->name, vi->ifname);
+		vi->ifname[0] = '\0';
+	}
 	if (vi->ifname[0]) {
 		if (!interface_exists(pc, vi->ifname)) {
 			AT(pc, vi->if_loc, DC_WARNING,

@@ -233,9 +233,13 @@ parse_args(int argc, char **argv, struct cli *c)
 				c->umask = (int)v;
 			break;
 		}
+		case 'T':
+			fprintf(stderr, "genhash (-T, --genhash) is not supported by Vigil: "
+				"use curl to read a page's digest\n");
+			return 1;
 		case 's': case 'A': case 'M': case OPT_CONFIG_FD:
 		case 'P': case 'C': case 'B': case OPT_ALL: case 'X':
-		case 'I': case 'R': case 'T': case 'a': case 'x': case 'm':
+		case 'I': case 'R': case 'a': case 'x': case 'm':
 			break;	/* accepted; acted on by the daemon once it runs */
 		case ':':
 			if (optopt)
@@ -298,6 +302,11 @@ config_test(const struct cli *c)
 	if (m && c->dump_conf)
 		cf_dump(m, stdout);
 	int rc = diag_exit_code(&d);
+	/* -e: keepalived fails a missing main file as fatal (4), a missing
+	 * include as an include failure (6) */
+	struct stat st;
+	if (rc == 6 && c->all_config && d.include_failed && stat(c->conf_file, &st) < 0)
+		rc = 4;
 	model_free(m);
 	diag_free(&d);
 	if (out != stderr)
