@@ -5,8 +5,8 @@
 # burst; an added instance starts, a removed one stops and its VIP goes; a
 # VIP added to a running master appears without the others moving; a
 # configuration that fails to load changes nothing; a track script keeps
-# its result; and a download through the built-in proxy that spans the
-# reload completes.
+# its result; a download through the built-in proxy that spans the
+# reload completes, and wrk through the proxy across a reload sees no error.
 set -u
 . "$(dirname "$0")/lib.sh"
 vg_require_root
@@ -150,10 +150,22 @@ if [ "$proxy" = yes ]; then
 	vg_check "the proxy serves new connections after the reload ($code)" test "$code" = 200
 fi
 
-# 2. a VIP added to the running master
+# 2. a VIP added to the running master, under load through the proxy
 t0=$(vg_now_ms)
+if [ "$proxy" = yes ] && command -v wrk >/dev/null; then
+	ip netns exec "$(vg_ns c)" wrk -t1 -c8 -d4s http://192.0.2.100/ >"$VG_WORK/wrk.txt" 2>&1 &
+	wrk_job=$!
+	sleep 1.5
+fi
 conf_a "192.0.2.102/24" vi2
 wait_log "Reload complete" 5
+if [ -n "${wrk_job:-}" ]; then
+	wait "$wrk_job"
+	reqs=$(awk '/requests in/ {print $1}' "$VG_WORK/wrk.txt")
+	vg_check "wrk through the proxy across the reload: ${reqs:-no} requests" test "${reqs:-0}" -gt 0
+	vg_check "and no socket error or non-2xx ($(grep -E 'Socket errors|Non-2xx' "$VG_WORK/wrk.txt" | tr -s ' ' | tr '\n' ' '))" \
+		eval '! grep -qE "Socket errors|Non-2xx" "$VG_WORK/wrk.txt"'
+fi
 t=$(vg_wait_holder 192.0.2.102 a 3000 a b); rc=$?
 vg_check "reload 2: the added VIP 192.0.2.102 appeared (${t} ms)" test $rc -eq 0
 vg_check "and 192.0.2.100 was never removed" test -z "$(vg_mon_deleted_ms a 192.0.2.100 "$t0")"
