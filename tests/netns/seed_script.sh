@@ -64,7 +64,9 @@ EOC
 	cat >"$w/nginx.sh" <<EOS
 #!/bin/sh
 [ -e $w/broken ] && exit 1
-exec $NGINX_BIN -c $w/nginx.conf -e $w/error.log "\$@"
+# nginx takes \$NGINX in its environment for inherited sockets (binary
+# upgrade) and would stay in the foreground: not ours to pass on
+exec env -u NGINX $NGINX_BIN -c $w/nginx.conf -e $w/error.log "\$@"
 EOS
 	# \$KEEPALIVED_STOP: stop this node's daemon, as the init script would
 	cat >"$w/stop.sh" <<EOS
