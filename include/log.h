@@ -19,6 +19,7 @@ void log_close(void);
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* only with -D (keepalived's detailed lines) */
 void log_detail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+bool log_detailed(void);	/* -D given */
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

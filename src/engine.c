@@ -787,6 +787,29 @@ scripts_setup(struct engine *e, uint64_t now)
 	}
 }
 
+/* keepalived's last line of the VRRP process; with -D, its CPU use */
+static void
+log_stopped(void)
+{
+	struct rusage self, kids;
+	if (!log_detailed() || getrusage(RUSAGE_SELF, &self) < 0 ||
+	    getrusage(RUSAGE_CHILDREN, &kids) < 0) {
+		log_info("Stopped");
+		return;
+	}
+	if (kids.ru_utime.tv_sec || kids.ru_utime.tv_usec)
+		log_info("Stopped - used (self/children) %ld.%6.6ld/%ld.%6.6ld user time, "
+			 "%ld.%6.6ld/%ld.%6.6ld system time",
+			 (long)self.ru_utime.tv_sec, (long)self.ru_utime.tv_usec,
+			 (long)kids.ru_utime.tv_sec, (long)kids.ru_utime.tv_usec,
+			 (long)self.ru_stime.tv_sec, (long)self.ru_stime.tv_usec,
+			 (long)kids.ru_stime.tv_sec, (long)kids.ru_stime.tv_usec);
+	else
+		log_info("Stopped - used %ld.%6.6ld user time, %ld.%6.6ld system time",
+			 (long)self.ru_utime.tv_sec, (long)self.ru_utime.tv_usec,
+			 (long)self.ru_stime.tv_sec, (long)self.ru_stime.tv_usec);
+}
+
 static void
 engine_stop(struct engine *e)
 {
@@ -808,7 +831,7 @@ engine_stop(struct engine *e)
 	/* last: clients were served until the addresses went */
 	proxy_stop(e->proxy);
 	e->proxy = NULL;
-	log_info("Stopped");
+	log_stopped();
 }
 
 static void

@@ -54,6 +54,12 @@ log_info(const char *fmt, ...)
 	va_end(ap);
 }
 
+bool
+log_detailed(void)
+{
+	return opts.detail > 0;
+}
+
 void
 log_detail(const char *fmt, ...)
 {
