@@ -23,6 +23,7 @@ struct vscript {
 	int last_status;	/* for "now returning N" */
 	bool have_last;
 	bool disabled;
+	bool run_pending;	/* due while the last run was being killed */
 	uint64_t runs, timeouts;
 };
 

@@ -8,6 +8,7 @@
 
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +111,38 @@ struct script_scan {
 	bool default_user_ok;
 };
 
+/* keepalived checks the path of a script only when it runs with uid or gid
+ * 0, or is set-uid/set-gid root: a script run as nobody may live anywhere. */
+static bool
+runs_as_root(struct pctx *pc, const struct script_scan *ss, const struct cf_script *sc,
+	     const char *path)
+{
+	const struct cf_global *g = &pc->m->global;
+	const char *user = sc->user ? sc->user : g->script_user;
+	const char *group = sc->user ? sc->group : g->script_group;
+	if (!user && ss->default_user_ok)
+		user = "keepalived_script";
+	uid_t uid = 0;
+	gid_t gid = 0;
+	if (user) {
+		const struct passwd *pw = getpwnam(user);
+		if (!pw)
+			return true;	/* refused elsewhere; stay on the safe side */
+		uid = pw->pw_uid;
+		gid = pw->pw_gid;
+	}
+	if (group) {
+		const struct group *gr = getgrnam(group);
+		if (gr)
+			gid = gr->gr_gid;
+	}
+	struct stat st;
+	bool setid_root = stat(path, &st) == 0 &&
+			  (((st.st_mode & S_ISUID) && st.st_uid == 0) ||
+			   ((st.st_mode & S_ISGID) && st.st_gid == 0));
+	return uid == 0 || gid == 0 || setid_root;
+}
+
 /* What keepalived reports for one script that will be run. */
 static bool
 check_script(struct pctx *pc, struct script_scan *ss, struct cf_script *sc,
@@ -131,7 +164,8 @@ check_script(struct pctx *pc, struct script_scan *ss, struct cf_script *sc,
 		ss->any_check_executable = true;
 	else
 		ss->any_executable = true;
-	if (g->enable_script_security && !path_is_secure(path)) {
+	if (g->enable_script_security && runs_as_root(pc, ss, sc, path) &&
+	    !path_is_secure(path)) {
 		AT(pc, sc->loc, DC_SECURITY,
 		   "Unsafe permissions found for script '%s' - disabling.", sc->cmd);
 		return false;

@@ -62,11 +62,20 @@ vscript_timer(struct vscript *s, uint64_t now)
 	if (s->next_at <= now)
 		s->next_at = now + (uint64_t)s->cf->interval * US;
 	if (s->pid) {
+		if (s->kill_stage > 0) {
+			/* the last run is being killed for its timeout (with the
+			 * default timeout, at this very moment): this one starts
+			 * when it is reaped, so a hung script still fails once an
+			 * interval, as with keepalived - but never two in flight */
+			s->run_pending = true;
+			return;
+		}
 		/* unlike keepalived 2.2.7, never two runs in flight */
 		log_info("Track script %s is already running, expect idle - skipping run",
 			 s->cf->name);
 		return;
 	}
+	s->run_pending = false;
 	pid_t pid = script_spawn(&s->cf->script, NULL, &s->cred);
 	if (pid < 0) {
 		log_info("VRRP_Script(%s) cannot start: %s", s->cf->name, strerror((int)-pid));
@@ -117,8 +126,15 @@ vscript_reaped(struct vscript *s, pid_t pid, int wstatus)
 		return false;
 	/* our own SIGTERM/SIGKILL at the timeout means "timed out" */
 	bool timed_out = s->kill_stage > 0 && WIFSIGNALED(wstatus);
+	if (s->kill_stage == 1)
+		/* the leader gave in to SIGTERM: what is left of its group
+		 * (children that ignore it) goes now - later, its id could be
+		 * reused */
+		script_kill(pid, SIGKILL);
 	s->pid = 0;
 	s->kill_at = 0;
+	if (s->run_pending)
+		s->next_at = 1;		/* due: the next timer pass starts it */
 	if (timed_out)
 		s->timeouts++;
 	if (WIFEXITED(wstatus)) {
