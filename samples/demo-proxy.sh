@@ -190,88 +190,10 @@ done
 [ -n "${page:-}" ] || die "the proxy does not answer on $VIP:80"
 step "client\$ curl http://$VIP/  ->  ${page}"
 
-# ---- the client ---------------------------------------------------------------
-
-cat >"$VG_WORK/client.py" <<'EOP'
-# GET / every 50 ms on a new connection, 1 s for the whole exchange; one line
-# per request: START_MS END_MS RESULT (BALANCER>BACKEND, or fail:REASON)
-import os, re, socket, sys, time
-vip, logf, stop, bound = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
-who = {"192.0.2.4": "A", "192.0.2.3": "D"}
-end_at = time.time() + bound
-req = ("GET / HTTP/1.1\r\nHost: %s\r\nConnection: close\r\n\r\n" % vip).encode()
-
-def get():
-    deadline = time.monotonic() + 1.0
-    s = socket.create_connection((vip, 80), timeout=1.0)
-    try:
-        s.sendall(req)
-        data = b""
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise socket.timeout()
-            s.settimeout(left)
-            d = s.recv(4096)
-            if not d:
-                break
-            data += d
-    finally:
-        s.close()
-    head, _, body = data.partition(b"\r\n\r\n")
-    status = head.split(b" ", 2)[1].decode() if head.startswith(b"HTTP/") else "?"
-    m = re.search(rb"web server (\w+) .*via (\S+)", body)
-    if status == "200" and m:
-        return "%s>%s" % (who.get(m.group(2).decode(), m.group(2).decode()), m.group(1).decode())
-    return "fail:http-" + status
-
-with open(logf, "w", buffering=1) as f:
-    while time.time() < end_at and not os.path.exists(stop):
-        t0 = time.time()
-        try:
-            res = get()
-        except socket.timeout:
-            res = "fail:timeout"
-        except ConnectionRefusedError:
-            res = "fail:refused"
-        except ConnectionResetError:
-            res = "fail:reset"
-        except OSError as e:
-            res = "fail:" + (e.__class__.__name__ if not e.strerror else e.strerror.replace(" ", "-"))
-        t1 = time.time()
-        f.write("%d %d %s\n" % (t0 * 1000, t1 * 1000, res))
-        time.sleep(max(0.0, t0 + 0.05 - time.time()))
-EOP
-
-# analyse FROM_MS TO_MS : the client's requests started in [FROM, TO):
-# "N OK FAILED OUTAGE_MS FIRST_FAIL_MS RECOVER_MS COUNTS" (outage -1: none;
-# times relative to FROM; RECOVER -1: no answer after the failures)
-cat >"$VG_WORK/analyse.py" <<'EOP'
-import sys
-logf, lo, hi = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-rows = []
-for line in open(logf):
-    p = line.split()
-    if len(p) == 3 and lo <= int(p[0]) < hi:
-        rows.append((int(p[0]), int(p[1]), p[2]))
-fails = [i for i, r in enumerate(rows) if r[2].startswith("fail")]
-counts = {}
-for r in rows:
-    counts[r[2]] = counts.get(r[2], 0) + 1
-ok = len(rows) - len(fails)
-if fails:
-    first, last = fails[0], fails[-1]
-    rec = next((rows[i][0] for i in range(last + 1, len(rows))), None)
-    ff = rows[first][0]
-    outage = (rec if rec is not None else hi) - ff
-    print(len(rows), ok, len(fails), outage, ff - lo, -1 if rec is None else rec - lo,
-          ",".join("%s:%d" % kv for kv in sorted(counts.items())))
-else:
-    print(len(rows), ok, 0, -1, -1, -1, ",".join("%s:%d" % kv for kv in sorted(counts.items())))
-EOP
+# ---- the client (samples/demo_client.py: a GET every 50 ms, one log line each) --
 
 CLIENT_LOG="$VG_WORK/client.log"
-setsid ip netns exec "$(vg_ns cl)" "$PY" "$VG_WORK/client.py" $VIP "$CLIENT_LOG" \
+setsid ip netns exec "$(vg_ns cl)" "$PY" "$here/demo_client.py" run $VIP $VIP "$CLIENT_LOG" \
 	"$VG_WORK/client.stop" $CLIENT_MAX_S >"$VG_WORK/client.out" 2>&1 </dev/null &
 VG_PIDS+=($!)
 CLIENT_PID=$!
@@ -298,7 +220,7 @@ describe() {
 # report FROM TO LABEL : the client's view of [FROM, TO); sets OUTAGE, NFAIL
 report() {
 	local n ok nf out ff rec counts
-	read -r n ok nf out ff rec counts <<<"$("$PY" "$VG_WORK/analyse.py" "$CLIENT_LOG" "$1" "$2")"
+	read -r n ok nf out ff rec counts <<<"$("$PY" "$here/demo_client.py" analyse "$CLIENT_LOG" "$1" "$2")"
 	[ -n "$rec" ] || die "cannot read the client's log $CLIENT_LOG"
 	NFAIL=$nf
 	if [ "$out" -lt 0 ]; then
