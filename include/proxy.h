@@ -1,8 +1,9 @@
 /* proxy.h - the built-in reverse proxy (virtual_server ... lb_kind PROXY).
  *
  * Worker threads (one per core by default) each run their own epoll loop
- * and accept on their own SO_REUSEPORT listener per virtual server, bound
- * with IP_FREEBIND so a backup node listens on the VIP before it holds it.
+ * and accept from one listening socket per virtual server (EPOLLEXCLUSIVE),
+ * bound with IP_FREEBIND so a backup node listens on the VIP before it
+ * holds it.
  * A health thread (health.c) runs the real servers' checkers and sums up
  * each virtual server's health for VRRP (track_virtual_server).  The VRRP
  * thread never waits for either: it reads atomics when the event fd says
@@ -83,12 +84,14 @@ struct proxy;
 
 /* Start the workers and the health thread for every virtual_server with
  * lb_kind PROXY.  NULL (with nothing started) when there is none or on
- * error (logged). */
-struct proxy *proxy_start(const struct cf_model *m);
+ * error (logged).  PREV (or NULL) is the proxy a reload replaces: the new
+ * one takes over its listening sockets for the same addresses, so nothing
+ * waiting in their backlogs is lost; proxy_drain(PREV) follows. */
+struct proxy *proxy_start(const struct cf_model *m, struct proxy *prev);
 void proxy_stop(struct proxy *p);
 
-/* Reload: stop accepting (the new proxy's workers listen on the same
- * ports), finish the connections in flight, then leave.  proxy_drained()
+/* Reload: stop accepting (the new proxy's workers took the listening
+ * sockets over), finish the connections in flight, then leave.  proxy_drained()
  * says when every worker is done; proxy_stop() then joins at once. */
 void proxy_drain(struct proxy *p);
 bool proxy_drained(const struct proxy *p);

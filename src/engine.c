@@ -850,8 +850,7 @@ engine_close(struct engine *e)
 	alerts_close(&e->alerts);
 	status_close(e);
 	proxy_stop(e->proxy);
-	proxy_stop(e->old_proxy);
-	model_free(e->old_model);
+	reload_drain_stop(e);
 	model_free(e->owned);
 	if (e->inotify_fd >= 0)
 		close(e->inotify_fd);
@@ -947,7 +946,7 @@ engine_run(const struct cf_model *m, const struct engine_opts *o)
 	alerts_init(&e.alerts, &m->global, e.epfd, TAG_SMTP_BASE);
 	tfiles_setup(&e);
 	procs_setup(&e);
-	proxy_setup(&e);
+	proxy_setup(&e, NULL);
 	static_addresses(&e, true);
 	static_routes(&e, true);
 	uint64_t now = now_us();

@@ -62,6 +62,14 @@ struct vtfile {
 	long value;
 };
 
+/* A proxy a reload replaced, finishing its connections, and the model it
+ * still reads (NULL: main's, freed at exit). */
+struct draining {
+	struct proxy *proxy;
+	struct cf_model *model;
+	struct draining *next;
+};
+
 struct engine {
 	const struct cf_model *m;
 	const struct engine_opts *o;
@@ -92,8 +100,8 @@ struct engine {
 	/* reload (SIGHUP) */
 	bool reload_pending;
 	struct cf_model *owned;		/* the model a reload loaded (ours to free) */
-	struct proxy *old_proxy;	/* draining after a reload */
-	struct cf_model *old_model;	/* what the draining proxy still reads */
+	struct draining *draining;	/* earlier configurations' proxies
+					 * finishing their connections */
 	uint64_t drain_check_at;
 	bool stopping;
 	bool caps_limited;	/* no root scripts at startup: caps_limit_process */
@@ -120,6 +128,8 @@ void scripts_setup(struct engine *e, uint64_t now);
 /* reload.c: SIGHUP */
 void engine_reload(struct engine *e);
 void reload_drain_check(struct engine *e, uint64_t now);
+/* at exit: every draining proxy stops at once */
+void reload_drain_stop(struct engine *e);
 const char *addr_str(const struct cf_inaddr *a);
 
 /* engine.c: carry out the state machine's actions */
@@ -140,7 +150,8 @@ void procs_changed(struct engine *e);
 void procs_rescan(struct engine *e, uint64_t now);
 void procs_settle(struct engine *e, uint64_t now);
 uint64_t procs_deadline(const struct engine *e);
-void proxy_setup(struct engine *e);
+/* PREV: the proxy a reload replaces (its listening sockets are taken) */
+void proxy_setup(struct engine *e, struct proxy *prev);
 void proxy_health_changed(struct engine *e);
 
 #endif

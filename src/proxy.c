@@ -1,9 +1,11 @@
 /* proxy.c - the built-in reverse proxy's workers (see proxy.h).
  *
- * Each worker thread owns an epoll loop, a SO_REUSEPORT listener per
- * virtual server, its client connections and a pool of idle keep-alive
- * connections to real servers.  Nothing is shared between workers but the
- * real servers' atomics (availability, connection counts).
+ * Each worker thread owns an epoll loop, its client connections and a pool
+ * of idle keep-alive connections to real servers.  The workers wait on one
+ * listening socket per virtual server (EPOLLEXCLUSIVE), which a reload
+ * hands over to the next configuration's workers.  Nothing else is shared
+ * between workers but the real servers' atomics (availability, connection
+ * counts).
  *
  * Sockets are registered once, edge-triggered, for reading and writing;
  * each side remembers whether it may be read or written, so a turn of the
@@ -47,12 +49,19 @@
 #define MAX_EVENTS	256
 #define DRAIN_MAX_US	60000000	/* a reload waits this long for old
 					 * connections at most */
+#define DRAIN_IDLE_US	1000000		/* a reload closes a connection idle
+					 * this long: one that was idle for
+					 * less may have a request on its way */
 
-enum obj_kind { OBJ_LISTENER, OBJ_CLIENT, OBJ_UPSTREAM, OBJ_WAKE };
+enum obj_kind { OBJ_LISTENER, OBJ_CLIENT, OBJ_UPSTREAM, OBJ_WAKE, OBJ_DEAD };
 
-/* What an epoll event points to starts with its kind. */
+/* What an epoll event points to starts with its kind.  A connection closed
+ * while handling one event of a batch may have more events further on in
+ * the same batch: it is only marked dead (retire()), and freed once the
+ * batch is done (bury()). */
 struct obj {
 	enum obj_kind kind;
+	struct obj *next_dead;
 };
 
 struct buf {
@@ -81,6 +90,7 @@ struct upconn {
 	uint64_t idle_since;
 	bool connected, readable, writable, reused;
 	bool hup;			/* the peer closed: read until 0 */
+	bool eof;			/* ... and 0 was read */
 };
 
 enum req_state { RQ_HEAD, RQ_BODY, RQ_DONE };
@@ -99,6 +109,9 @@ struct conn {
 	bool readable, writable, eof, closing;
 	bool hup;			/* the client closed its side: read until 0 */
 	uint64_t deadline;
+	uint64_t idle_since;		/* waiting for a request since then */
+	struct conn *next_again;	/* the worker's `again` list */
+	bool again;			/* on it */
 	unsigned requests;
 	uint64_t moved;			/* bytes read, written or copied: a turn
 					 * of conn_run that moves none is done */
@@ -141,6 +154,9 @@ struct worker {
 	struct listener *ls;
 	size_t nls;
 	struct conn *conns;		/* every client connection */
+	struct obj *dead;		/* closed during this batch of events */
+	struct conn *again;		/* stopped while they could still move:
+					 * no edge will come to wake them */
 	struct upconn **idle;		/* per real server (flat index): idle list */
 	size_t *rs_base;		/* first flat index of each vs */
 	unsigned nidle;
@@ -407,6 +423,33 @@ close_idle_upstream(int fd)
 	close(fd);
 }
 
+/* Out of the epoll set before the close: a child forked for a script
+ * holds a copy of every descriptor until its exec, and while one exists
+ * the close alone would leave the registration - and its events - behind. */
+static void
+ep_forget(struct worker *w, int fd)
+{
+	epoll_ctl(w->ep, EPOLL_CTL_DEL, fd, NULL);
+}
+
+static void
+retire(struct worker *w, struct obj *o)
+{
+	o->kind = OBJ_DEAD;
+	o->next_dead = w->dead;
+	w->dead = o;
+}
+
+static void
+bury(struct worker *w)
+{
+	while (w->dead) {
+		struct obj *o = w->dead;
+		w->dead = o->next_dead;
+		free(o);	/* the object's first member: the whole of it */
+	}
+}
+
 static void
 upconn_close(struct worker *w, struct upconn *u)
 {
@@ -414,9 +457,9 @@ upconn_close(struct worker *w, struct upconn *u)
 		return;
 	if (u->owner)
 		atomic_fetch_sub_explicit(&u->rs->conns, 1, memory_order_relaxed);
-	close(u->fd);	/* also leaves the epoll set */
-	free(u);
-	(void)w;
+	ep_forget(w, u->fd);
+	close(u->fd);
+	retire(w, &u->o);
 }
 
 static struct upconn *
@@ -433,8 +476,9 @@ pool_take(struct worker *w, struct conn *c, struct px_rs *rs)
 		if (!u->readable)
 			return u;
 		/* an idle connection that heard something is being closed */
+		ep_forget(w, u->fd);
 		close(u->fd);
-		free(u);
+		retire(w, &u->o);
 	}
 	return NULL;
 }
@@ -446,8 +490,9 @@ pool_put(struct worker *w, struct conn *c, struct upconn *u, uint64_t now)
 	atomic_fetch_sub_explicit(&u->rs->conns, 1, memory_order_relaxed);
 	u->owner = NULL;
 	if (u->rs == c->vs->sorry || w->nidle >= cap) {
+		ep_forget(w, u->fd);
 		close_idle_upstream(u->fd);
-		free(u);
+		retire(w, &u->o);
 		return;
 	}
 	u->idle_since = now;
@@ -751,8 +796,10 @@ finish_request(struct conn *c, uint64_t now)
 	}
 	access_log(c);
 	c->requests++;
-	if (!c->client_keep_alive || c->rq != RQ_DONE || c->requests >= p->keepalive_requests ||
-	    atomic_load_explicit(&c->w->draining, memory_order_relaxed)) {
+	/* not on a reload alone: a client told "keep-alive" may be sending
+	 * its next request already (drain_step() and the next response's
+	 * "close" see to it) */
+	if (!c->client_keep_alive || c->rq != RQ_DONE || c->requests >= p->keepalive_requests) {
 		c->closing = true;
 		return;
 	}
@@ -769,6 +816,7 @@ finish_request(struct conn *c, uint64_t now)
 	http_parser_init(&c->parser, NULL);
 	c->parser.limits.max_head = p->max_header_size;
 	c->deadline = now + (buf_len(&c->in) ? p->client_timeout_us : p->keepalive_timeout_us);
+	c->idle_since = now;
 }
 
 /* A request head is complete: choose where it goes. */
@@ -946,6 +994,7 @@ conn_free(struct conn *c)
 	struct worker *w = c->w;
 	if (c->up)
 		upconn_close(w, c->up);
+	ep_forget(w, c->fd);
 	if (c->closing && !buf_len(&c->out))
 		close_gracefully(c->fd);
 	else
@@ -960,7 +1009,21 @@ conn_free(struct conn *c)
 	buf_free(&c->out);
 	buf_free(&c->uin);
 	buf_free(&c->uout);
-	free(c);
+	retire(w, &c->o);
+}
+
+/* HTTP: the real server closed, and every byte it sent is on its way to
+ * the client: the end of a body that runs until close, else a failure. */
+static void
+upstream_closed(struct conn *c, uint64_t now)
+{
+	if (c->rs == RS_BODY && http_body_eof(&c->resp_body) == HTTP_DONE) {
+		c->rs = RS_DONE;
+		c->client_keep_alive = false;
+		finish_request(c, now);
+	} else {
+		upstream_failed(c, 502, !c->resp_bytes, now);
+	}
 }
 
 /* Everything that can happen now without waiting, in order. */
@@ -1051,29 +1114,54 @@ conn_run(struct conn *c, uint64_t now)
 				if (c->rs == RS_HEAD)
 					c->replayable = false;
 			} else if (n == 0) {
-				if (p->tcp) {
+				if (p->tcp)
 					c->closing = true;
-				} else if (c->rs == RS_BODY && http_body_eof(&c->resp_body) == HTTP_DONE) {
-					pump_response(c, now);
-					c->rs = RS_DONE;
-					c->client_keep_alive = false;
-					finish_request(c, now);
-				} else {
-					upstream_failed(c, 502, !c->resp_bytes, now);
-				}
+				else
+					u->eof = true;	/* once what uin holds went out */
 				continue;
 			} else if (n != -EAGAIN && n != -ENOBUFS) {
 				upstream_failed(c, 502, true, now);
 				continue;
 			}
 		}
-		if (!p->tcp)
+		if (!p->tcp) {
 			pump_response(c, now);
-		else if (c->eof && !buf_len(&c->uout) && c->up)
+			/* a body waits for its last bytes to go out; a head
+			 * cut short by the close never completes */
+			if (u && c->up == u && u->eof &&
+			    (!buf_len(&c->uin) || c->rs != RS_BODY)) {
+				upstream_closed(c, now);
+				continue;
+			}
+		} else if (c->eof && !buf_len(&c->uout) && c->up) {
 			shutdown(c->up->fd, SHUT_WR);
+		}
 		/* another turn while bytes move or the request advances */
 		if (c->moved == moved_before && c->rq == rq_before && c->rs == rs_before)
 			return;
+	}
+	/* enough for one turn: the others' turn now, this one's again after
+	 * them - both sides may be ready still, and edge-triggered epoll
+	 * would not say so again */
+	if (!c->again) {
+		c->again = true;
+		c->next_again = c->w->again;
+		c->w->again = c;
+	}
+}
+
+/* The connections conn_run() left with more to do get another turn. */
+static void
+run_again(struct worker *w, uint64_t now)
+{
+	struct conn *list = w->again;
+	w->again = NULL;
+	while (list) {
+		struct conn *c = list;
+		list = c->next_again;
+		c->again = false;
+		if (c->o.kind == OBJ_CLIENT)	/* not closed since (retire()) */
+			conn_run(c, now);
 	}
 }
 
@@ -1156,6 +1244,7 @@ accept_clients(struct worker *w, struct listener *l, uint64_t now)
 		c->parser.limits.max_head = l->vs->cf->proxy.max_header_size;
 		c->deadline = now + (l->vs->cf->proxy.tcp ? l->vs->cf->proxy.connect_timeout_us
 							 : l->vs->cf->proxy.client_timeout_us);
+		c->idle_since = now;
 		c->next = w->conns;
 		if (w->conns)
 			w->conns->prev = c;
@@ -1210,13 +1299,17 @@ conn_timed_out(struct conn *c, uint64_t now)
 }
 
 /* Reload: the new workers accept from now on; these finish what they
- * have.  Idle keep-alive clients are closed (they reconnect to the new
- * workers), busy ones after their current response. */
+ * have.  Busy clients are closed after their current response, idle
+ * keep-alive ones once they have been idle for a while (they reconnect to
+ * the new workers).  One idle for a moment only - or just accepted - may
+ * have its next request in flight: closing it now would fail that request,
+ * so it gets the time to send it and is answered with "close". */
 static void
 drain_step(struct worker *w, uint64_t now)
 {
 	if (!w->listeners_closed) {
-		/* proxy_drain() shut the sockets down; they are the proxy's to close */
+		/* handed over to the new workers, or shut down by proxy_drain():
+		 * either way the proxy's to close, not this worker's */
 		for (size_t i = 0; i < w->nls; i++) {
 			if (w->ls[i].fd < 0)
 				continue;
@@ -1232,7 +1325,7 @@ drain_step(struct worker *w, uint64_t now)
 		next = c->next;
 		bool idle = !c->vs->cf->proxy.tcp && c->rq == RQ_HEAD && !buf_len(&c->in) &&
 			    c->rs == RS_IDLE && !buf_len(&c->out);
-		if (idle || now >= w->drain_deadline)
+		if ((idle && now - c->idle_since >= DRAIN_IDLE_US) || now >= w->drain_deadline)
 			conn_free(c);
 	}
 }
@@ -1241,8 +1334,16 @@ static void
 tick(struct worker *w, uint64_t now)
 {
 	struct conn *next;
-	if (atomic_load(&w->draining))
+	if (atomic_load(&w->draining)) {
 		drain_step(w, now);
+	} else {
+		/* a connection whose wakeup went to a worker of the previous
+		 * configuration as it stopped listening would wait for the
+		 * next one's: look for it now and then */
+		for (size_t i = 0; i < w->nls; i++)
+			if (w->ls[i].fd >= 0)
+				accept_clients(w, &w->ls[i], now);
+	}
 	for (struct conn *c = w->conns; c; c = next) {
 		next = c->next;
 		if (c->deadline && now >= c->deadline)
@@ -1257,8 +1358,9 @@ tick(struct worker *w, uint64_t now)
 			if (u->readable || now - u->idle_since > UPSTREAM_IDLE_US) {
 				*pp = u->next;
 				w->nidle--;
+				ep_forget(w, u->fd);
 				close_idle_upstream(u->fd);
-				free(u);
+				retire(w, &u->o);
 			} else {
 				pp = &u->next;
 			}
@@ -1307,15 +1409,18 @@ worker_main(void *arg)
 	w->next_tick = mono_us() + TICK_US;
 	while (!atomic_load(&w->stop)) {
 		uint64_t now = mono_us();
-		int timeout = now >= w->next_tick ? 0 : (int)((w->next_tick - now) / 1000) + 1;
+		int timeout = now >= w->next_tick || w->again
+				      ? 0 : (int)((w->next_tick - now) / 1000) + 1;
 		int n = epoll_wait(w->ep, evs, MAX_EVENTS, timeout);
 		now = mono_us();
 		for (int i = 0; i < n; i++) {
 			struct obj *o = evs[i].data.ptr;
 			switch (o->kind) {
 			case OBJ_LISTENER:
-				if (!atomic_load_explicit(&w->draining, memory_order_relaxed))
-					accept_clients(w, (struct listener *)o, now);
+				/* even while draining, until drain_step() takes the
+				 * listener out: this wakeup was this worker's alone
+				 * (EPOLLEXCLUSIVE), no other worker saw it */
+				accept_clients(w, (struct listener *)o, now);
 				break;
 			case OBJ_CLIENT: {
 				struct conn *c = (struct conn *)o;
@@ -1332,11 +1437,14 @@ worker_main(void *arg)
 				upstream_event((struct upconn *)o, evs[i].events, now);
 				break;
 			case OBJ_WAKE:
+			case OBJ_DEAD:
 				break;
 			}
 		}
+		run_again(w, now);
 		if (now >= w->next_tick || atomic_load(&w->draining))
 			tick(w, now);
+		bury(w);
 		if (w->listeners_closed && !w->conns)
 			break;		/* drained */
 	}
@@ -1358,6 +1466,7 @@ worker_free(struct worker *w)
 				free(u);
 			}
 	}
+	bury(w);
 	px_access_close(&w->alog);
 	if (w->ep >= 0)
 		close(w->ep);
@@ -1389,7 +1498,7 @@ worker_init(struct worker *w, struct px_shared *sh, int index, const int *lfd)
 	w->rr_next = calloc(sh->nvs ? sh->nvs : 1, sizeof(*w->rr_next));
 	if (!w->idle || !w->wrr_current || !w->rr_next)
 		return -1;
-	static struct obj wake_obj = { OBJ_WAKE };
+	static struct obj wake_obj = { .kind = OBJ_WAKE };
 	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &wake_obj };
 	epoll_ctl(w->ep, EPOLL_CTL_ADD, w->wake, &ev);
 	for (size_t i = 0; i < sh->nvs; i++) {
@@ -1417,8 +1526,38 @@ worker_init(struct worker *w, struct px_shared *sh, int index, const int *lfd)
 	return 0;
 }
 
+static bool
+same_sockaddr(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)a, *y = (const void *)b;
+		return x->sin6_port == y->sin6_port && x->sin6_scope_id == y->sin6_scope_id &&
+		       !memcmp(&x->sin6_addr, &y->sin6_addr, sizeof(x->sin6_addr));
+	}
+	const struct sockaddr_in *x = (const void *)a, *y = (const void *)b;
+	return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+}
+
+/* The listening socket for VS: PREV's for the same address if it has one
+ * (taken from it: what waits in its backlog is served, not reset, and no
+ * connection is hashed to a socket about to go), else a new one. */
+static int
+take_or_listen(const struct px_vs *vs, struct proxy *prev)
+{
+	for (size_t j = 0; prev && prev->lfd && j < prev->sh->nvs; j++) {
+		if (prev->lfd[j] < 0 || !same_sockaddr(&prev->sh->vs[j].sa, &vs->sa))
+			continue;
+		int fd = prev->lfd[j];
+		prev->lfd[j] = -1;
+		return fd;
+	}
+	return listen_on(vs);
+}
+
 struct proxy *
-proxy_start(const struct cf_model *m)
+proxy_start(const struct cf_model *m, struct proxy *prev)
 {
 	struct px_shared *sh = px_shared_build(m);
 	if (!sh)
@@ -1440,7 +1579,7 @@ proxy_start(const struct cf_model *m)
 	p->sh = sh;
 	p->lfd = calloc(sh->nvs, sizeof(*p->lfd));
 	for (size_t i = 0; p->lfd && i < sh->nvs; i++) {
-		p->lfd[i] = listen_on(&sh->vs[i]);
+		p->lfd[i] = take_or_listen(&sh->vs[i], prev);
 		if (p->lfd[i] < 0)
 			log_info("proxy: cannot listen on %s: %s", sh->vs[i].name,
 				 strerror(-p->lfd[i]));
@@ -1500,8 +1639,9 @@ proxy_drain(struct proxy *p)
 	/* the new configuration's health thread takes over */
 	health_stop(p->health);
 	p->health = NULL;
-	/* out of the SO_REUSEPORT group at once: new connections go to the
-	 * new workers (what waits in this backlog is reset) */
+	/* the sockets the new configuration took over stay open; those of
+	 * virtual servers it dropped stop listening at once (what waits in
+	 * their backlog is reset) */
 	for (size_t i = 0; p->lfd && i < p->sh->nvs; i++)
 		if (p->lfd[i] >= 0)
 			shutdown(p->lfd[i], SHUT_RDWR);

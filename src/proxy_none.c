@@ -6,8 +6,9 @@
 #include "proxy.h"
 
 struct proxy *
-proxy_start(const struct cf_model *m)
+proxy_start(const struct cf_model *m, struct proxy *prev)
 {
+	(void)prev;
 	for (size_t i = 0; i < m->nvs; i++)
 		if (m->vs[i].lb_kind == CF_LB_PROXY) {
 			log_info("virtual_server with lb_kind PROXY: this keepalived was built "

@@ -30,6 +30,7 @@
 #include "track.h"
 
 #define DRAIN_POLL_US 500000
+#define MAX_DRAINING 4		/* earlier proxies draining at once */
 
 /* The new configuration, or NULL (logged) when it must not be used. */
 static struct cf_model *
@@ -202,22 +203,38 @@ switch_proxy(struct engine *e, struct cf_model *old_owned)
 	struct proxy *old = e->proxy;
 	if (old)
 		epoll_ctl(e->epfd, EPOLL_CTL_DEL, proxy_event_fd(old), NULL);
-	/* the new workers listen first (SO_REUSEPORT), then the old ones stop
-	 * accepting: no moment without a listener */
+	/* the new workers take the listening sockets over and wait on them
+	 * next to the old ones, which then stop accepting: no moment without
+	 * a listener, and no connection waiting in a backlog is lost */
 	e->proxy = NULL;
-	proxy_setup(e);
+	proxy_setup(e, old);
 	proxy_drain(old);
 	if (!old) {
 		model_free(old_owned);
 		return;
 	}
-	/* a second reload before the first drain ended: finish that one now */
-	if (e->old_proxy) {
-		proxy_stop(e->old_proxy);
-		model_free(e->old_model);
+	/* reloads in quick succession: each old proxy drains on its own, a
+	 * few at a time (a reload storm would otherwise pile up threads) */
+	struct draining *d = calloc(1, sizeof(*d));
+	if (!d) {
+		proxy_stop(old);
+		model_free(old_owned);
+		return;
 	}
-	e->old_proxy = old;
-	e->old_model = old_owned;	/* NULL: main's, freed at exit */
+	*d = (struct draining){ old, old_owned, e->draining };
+	e->draining = d;
+	size_t n = 0;
+	for (struct draining **pp = &e->draining; *pp;) {
+		if (++n <= MAX_DRAINING) {
+			pp = &(*pp)->next;
+			continue;
+		}
+		struct draining *gone = *pp;	/* the oldest: cut short */
+		*pp = gone->next;
+		proxy_stop(gone->proxy);
+		model_free(gone->model);
+		free(gone);
+	}
 	e->drain_check_at = now_us() + DRAIN_POLL_US;
 }
 
@@ -242,16 +259,33 @@ reopen_status(struct engine *e, const struct cf_global *old)
 void
 reload_drain_check(struct engine *e, uint64_t now)
 {
-	if (!proxy_drained(e->old_proxy)) {
-		e->drain_check_at = now + DRAIN_POLL_US;
-		return;
+	for (struct draining **pp = &e->draining; *pp;) {
+		struct draining *d = *pp;
+		if (!proxy_drained(d->proxy)) {
+			pp = &d->next;
+			continue;
+		}
+		*pp = d->next;
+		proxy_stop(d->proxy);
+		model_free(d->model);
+		free(d);
+		if (!e->draining)
+			log_info("proxy: the previous configuration's connections are all closed");
 	}
-	proxy_stop(e->old_proxy);
-	model_free(e->old_model);
-	e->old_proxy = NULL;
-	e->old_model = NULL;
+	e->drain_check_at = e->draining ? now + DRAIN_POLL_US : 0;
+}
+
+void
+reload_drain_stop(struct engine *e)
+{
+	while (e->draining) {
+		struct draining *d = e->draining;
+		e->draining = d->next;
+		proxy_stop(d->proxy);
+		model_free(d->model);
+		free(d);
+	}
 	e->drain_check_at = 0;
-	log_info("proxy: the previous configuration's connections are all closed");
 }
 
 void

@@ -522,9 +522,9 @@ procs_rescan(struct engine *e, uint64_t now)
 /* The built-in proxy, when a virtual_server says lb_kind PROXY.  Started
  * here, in the daemon process: its threads must not cross a fork. */
 void
-proxy_setup(struct engine *e)
+proxy_setup(struct engine *e, struct proxy *prev)
 {
-	e->proxy = proxy_start(e->m);
+	e->proxy = proxy_start(e->m, prev);
 	if (!e->proxy)
 		return;
 	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TAG_PROXY };

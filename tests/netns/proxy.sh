@@ -26,6 +26,8 @@
 #       size) get 400, a 64 KiB header 431, and none reaches a backend
 #   (10) request bodies (Content-Length and chunked) arrive intact (md5)
 #   (11) access_log lines in nginx's combined format
+#   (12) 6 MiB response bodies (Content-Length, Content-Length then close,
+#        close-delimited) to a full-speed and a rate-limited client (md5)
 # Documentation addresses only; every namespace carries the per-run prefix
 # and is deleted on exit, failure included.  Needs root (else 77), nginx
 # (nginx-light), curl, wrk and python3.  About 25 s (40 s when checks fail).
@@ -130,7 +132,7 @@ nginx_kill() { nginx_pids "$1" | xargs -r kill -9; }
 # The python side: an HTTP app (slow endpoint, body digest) and a TCP echo
 # server that speaks first.
 cat >"$VG_WORK/app.py" <<'EOP'
-import hashlib, socketserver, sys, threading, time
+import hashlib, random, socketserver, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 def read_chunked(f):
@@ -147,8 +149,13 @@ def read_chunked(f):
         data += f.read(size)
         f.readline(4096)
 
+def blob(n):
+    return random.Random(n).randbytes(n)
+
 mode, port = sys.argv[1], int(sys.argv[2])
-if mode == "http":
+if mode == "md5":
+    print(hashlib.md5(blob(port)).hexdigest())
+elif mode == "http":
     logf, lock = sys.argv[3], threading.Lock()
 
     class H(BaseHTTPRequestHandler):
@@ -168,11 +175,29 @@ if mode == "http":
 
         def do_GET(self):
             try:
+                if self.path.startswith("/blob/"):
+                    self.blob()
+                    return
                 if self.path.startswith("/slow"):
                     time.sleep(3)
                 self.reply(200, "app\n")
             except OSError:
                 pass
+
+        def blob(self):
+            # /blob/BYTES/HOW: BYTES of blob(BYTES), framed by
+            # Content-Length ("length"), by Content-Length and a close
+            # right after ("length-close"), or by the close alone ("close")
+            _, _, n, how = self.path.split("/")
+            body = blob(int(n))
+            self.send_response(200)
+            if how != "close":
+                self.send_header("Content-Length", str(len(body)))
+            if how != "length":
+                self.send_header("Connection", "close")
+                self.close_connection = True
+            self.end_headers()
+            self.wfile.write(body)
 
         def do_POST(self):
             if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
@@ -485,6 +510,19 @@ got=$(incl curl -s --max-time 10 -H 'Transfer-Encoding: chunked' --data-binary @
 	http://$VIP:8080/md5)
 vg_check "chunked body: backend got '$got' (want $want 300007)" \
 	test "${got% *}" = "$want 300007"
+
+echo "(12) response bodies"
+# A real server that sends the whole body at once and closes while the
+# proxy still holds bytes for a slow client, or frames it by the close.
+n=6291456
+want=$("$PY" "$VG_WORK/app.py" md5 $n)
+for v in length:0 length-close:0 close:0 length:4M length-close:4M close:4M; do
+	how=${v%:*} rate=${v#*:}
+	got=$(incl curl -s --max-time 10 --limit-rate "$rate" http://$VIP:8080/blob/$n/$how |
+		md5sum | cut -d' ' -f1)
+	vg_check "$n bytes framed by $how, client at ${rate/#0/full speed}: md5 ${got:0:8} (want ${want:0:8})" \
+		test "$got" = "$want"
+done
 
 echo "(8) slow upstream, slow client"
 read -r st secs <<<"$(code http://$VIP:8080/slow)"
