@@ -35,6 +35,7 @@
 
 struct status_client {
 	int fd;			/* -1: free */
+	int epfd;		/* the loop's epoll set it is in */
 	bool control;		/* may step instances down and up */
 	uint64_t since;		/* accepted at (monotonic us) */
 	size_t len;
@@ -187,8 +188,12 @@ status_open(struct engine *e)
 static void
 client_close(struct status_client *c)
 {
-	if (c->fd >= 0)
-		close(c->fd);	/* also leaves the epoll set */
+	/* out of the set first: a script child holding a copy of the
+	 * descriptor until its exec would keep the registration alive */
+	if (c->fd >= 0) {
+		epoll_ctl(c->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+		close(c->fd);
+	}
 	c->fd = -1;
 	c->len = 0;
 }
@@ -222,6 +227,7 @@ accept_clients(struct engine *e, struct status_srv *s, int listener)
 		uint64_t now = now_us();
 		struct status_client *c = client_slot(s, now);
 		c->fd = fd;
+		c->epfd = e->epfd;
 		c->control = s->control[listener];
 		c->since = now;
 		c->len = 0;
