@@ -20,18 +20,24 @@
 #include "model.h"
 #include "smtp.h"
 
-#define ALERT_SLOTS	MAILER_JOBS	/* alerts in flight or waiting to retry;
-					 * more are dropped and logged */
+#define ALERT_SLOTS	MAILER_JOBS	/* alerts in flight or waiting to retry */
+#define ALERT_QUEUE	64		/* alerts waiting for a slot; more are
+					 * dropped and logged */
 /* epoll tags from tag_base: one per slot (its plain client's socket), then
  * the mail thread's eventfd */
 #define ALERT_TAG_MAILER ALERT_SLOTS
 #define ALERT_MAX	(ALERT_SLOTS + 1)
 
+/* What an alert says. */
+struct alert_text {
+	char subject[512], body[256];
+	time_t when;			/* the Date header, the same on every attempt */
+};
+
 /* One alert, over all its attempts. */
 struct alert {
 	bool used;
-	char subject[512], body[256];
-	time_t when;			/* the Date header, the same on every attempt */
+	struct alert_text t;
 	unsigned attempts;		/* started so far */
 	uint64_t retry_at;		/* waiting to retry: when; else 0 */
 	struct smtp_client *client;	/* plain attempt in flight */
@@ -49,6 +55,9 @@ struct alerts {
 	char router_id[256], helo[256], from[512];
 	unsigned retries, retry_delay;	/* smtp_retries, smtp_retry_delay (0: backoff) */
 	struct alert slot[ALERT_SLOTS];
+	/* when every slot has an attempt in flight: a ring of what waits */
+	struct alert_text *queue;	/* ALERT_QUEUE entries */
+	unsigned qhead, qlen;
 	struct mailer mailer;
 	int epfd;
 	uint64_t tag_base;	/* epoll tag of slot 0 */

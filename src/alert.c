@@ -94,6 +94,11 @@ alerts_init(struct alerts *a, const struct cf_global *g, int epfd, uint64_t tag_
 	a->retries = g->smtp_attempts ? g->smtp_attempts - 1 : SMTP_RETRIES_DEFAULT;
 	a->retry_delay = g->smtp_retry_delay;
 	a->use_curl = g->smtp_starttls || g->smtp_auth_user;
+	a->queue = calloc(ALERT_QUEUE, sizeof(*a->queue));
+	if (!a->queue) {
+		log_info("SMTP: out of memory - not sending alerts");
+		return;
+	}
 	if (a->use_curl && !start_mailer(a))
 		return;
 	a->enabled = true;
@@ -128,6 +133,11 @@ alerts_close(struct alerts *a)
 	for (int i = 0; i < ALERT_SLOTS; i++)
 		if (a->slot[i].used)
 			release(a, &a->slot[i]);
+	if (a->qlen)
+		log_info("SMTP: %u alerts waiting for a connection not sent", a->qlen);
+	free(a->queue);
+	a->queue = NULL;
+	a->qlen = 0;
 }
 
 static void
@@ -150,7 +160,7 @@ failed(struct alerts *a, struct alert *al, const char *why, uint64_t now)
 	}
 	if (al->attempts > 1)
 		log_info("SMTP alert \"%s\" not sent after %u attempts - giving up",
-			 al->subject, al->attempts);
+			 al->t.subject, al->attempts);
 	release(a, al);
 }
 
@@ -160,7 +170,7 @@ message(const struct alerts *a, const struct alert *al)
 	return (struct smtp_msg){
 		.helo = a->helo, .from = a->from,
 		.to = (const char *const *)a->g->emails, .nto = a->g->nemails,
-		.subject = al->subject, .body = al->body,
+		.subject = al->t.subject, .body = al->t.body,
 	};
 }
 
@@ -174,7 +184,7 @@ attempt_plain(struct alerts *a, struct alert *al, uint64_t now)
 		return;
 	}
 	uint64_t timeout = (uint64_t)a->g->smtp_connect_timeout * 1000000;
-	if (smtp_client_start(c, (struct sockaddr *)&a->srv, a->srvlen, &m, al->when,
+	if (smtp_client_start(c, (struct sockaddr *)&a->srv, a->srvlen, &m, al->t.when,
 			      now, timeout) < 0) {
 		char why[sizeof(c->err)];
 		snprintf(why, sizeof(why), "%s",
@@ -198,11 +208,11 @@ render_content(const struct alerts *a, struct alert *al)
 	if (al->content)
 		return true;
 	struct smtp_msg m = message(a, al);
-	size_t len = smtp_build_content(NULL, 0, &m, al->when);
+	size_t len = smtp_build_content(NULL, 0, &m, al->t.when);
 	al->content = malloc(len + 1);
 	if (!al->content)
 		return false;
-	smtp_build_content(al->content, len + 1, &m, al->when);
+	smtp_build_content(al->content, len + 1, &m, al->t.when);
 	al->job.data = al->content;
 	al->job.len = len;
 	return true;
@@ -245,27 +255,64 @@ wanted(const struct alerts *a, int smtp_alert, const char *state)
 	return a->enabled && on;
 }
 
+/* A slot for a new alert: a free one, else one whose alert only waits to
+ * be retried (the oldest such alert gives up: news of the latest state
+ * counts more than another try at an old one).  NULL when every slot has
+ * an attempt in flight (a server that hangs each connection until
+ * smtp_connect_timeout, with state changes faster than that): the new
+ * alert waits in the queue. */
+static struct alert *
+free_slot(struct alerts *a)
+{
+	struct alert *waiting = NULL;
+	for (int i = 0; i < ALERT_SLOTS; i++) {
+		struct alert *al = &a->slot[i];
+		if (!al->used)
+			return al;
+		if (al->retry_at && !al->client && !al->job_out &&
+		    (!waiting || al->t.when < waiting->t.when))
+			waiting = al;
+	}
+	if (!waiting)
+		return NULL;
+	log_info("SMTP alert \"%s\" not sent after %u attempts - giving up for a newer one",
+		 waiting->t.subject, waiting->attempts);
+	release(a, waiting);
+	return waiting;
+}
+
+/* Queued alerts, oldest first, into the slots free now. */
+static void
+start_queued(struct alerts *a, uint64_t now)
+{
+	struct alert *al;
+	while (a->qlen && (al = free_slot(a))) {
+		al->used = true;
+		al->t = a->queue[a->qhead];
+		a->qhead = (a->qhead + 1) % ALERT_QUEUE;
+		a->qlen--;
+		attempt(a, al, now);
+	}
+}
+
 void
 alerts_vrrp(struct alerts *a, bool group, const char *name, const char *state,
 	    int smtp_alert, uint64_t now)
 {
 	if (!wanted(a, smtp_alert, state))
 		return;
-	int slot = 0;
-	while (slot < ALERT_SLOTS && a->slot[slot].used)
-		slot++;
-	if (slot == ALERT_SLOTS) {
-		log_info("SMTP: %d alerts already in flight - not sending %s %s", ALERT_SLOTS,
-			 name, state);
+	if (a->qlen == ALERT_QUEUE) {
+		log_info("SMTP: %d alerts in flight and %d waiting - not sending %s %s",
+			 ALERT_SLOTS, ALERT_QUEUE, name, state);
 		return;
 	}
-	struct alert *al = &a->slot[slot];
-	if (!smtp_vrrp_text(al->subject, sizeof(al->subject), al->body, sizeof(al->body),
+	struct alert_text *t = &a->queue[(a->qhead + a->qlen) % ALERT_QUEUE];
+	if (!smtp_vrrp_text(t->subject, sizeof(t->subject), t->body, sizeof(t->body),
 			    a->router_id, group, name, state))
 		return;
-	al->used = true;
-	al->when = time(NULL);
-	attempt(a, al, now);
+	t->when = time(NULL);
+	a->qlen++;
+	start_queued(a, now);
 }
 
 uint64_t
@@ -337,21 +384,21 @@ alerts_step(struct alerts *a, int slot, uint64_t now)
 {
 	if (slot == ALERT_TAG_MAILER) {
 		collect_mail(a, now);
-		return;
-	}
-	if (slot >= 0) {
+	} else if (slot >= 0) {
 		if (slot < ALERT_SLOTS && a->slot[slot].client)
 			step_plain(a, &a->slot[slot], now);
-		return;
-	}
-	for (int i = 0; i < ALERT_SLOTS; i++) {
-		struct alert *al = &a->slot[i];
-		if (al->client) {
-			uint64_t d = smtp_client_deadline(al->client);
-			if (d && d <= now)
-				step_plain(a, al, now);
-		} else if (al->retry_at && al->retry_at <= now) {
-			attempt(a, al, now);
+	} else {
+		for (int i = 0; i < ALERT_SLOTS; i++) {
+			struct alert *al = &a->slot[i];
+			if (al->client) {
+				uint64_t d = smtp_client_deadline(al->client);
+				if (d && d <= now)
+					step_plain(a, al, now);
+			} else if (al->retry_at && al->retry_at <= now) {
+				attempt(a, al, now);
+			}
 		}
 	}
+	/* a slot that came free, or an alert that only waits to retry now */
+	start_queued(a, now);
 }

@@ -2,7 +2,8 @@
 # SMTP alerts from the daemon: a MASTER transition mails keepalived's
 # subject and body to every notification_email; with the SMTP server
 # black-holed (mute) the adverts keep their timing (within 1 ms of nominal,
-# measured on the wire) and the failure costs a log line.
+# measured on the wire) and the failure costs a log line; more alerts than
+# the 16 kept at once: the newest take the places of waiting retries.
 set -u
 . "$(dirname "$0")/lib.sh"
 vg_require_root
@@ -80,4 +81,36 @@ vg_check "adverts within 1 ms of nominal (p99 $p99 ms)" \
 vg_check "no advert delayed by the mail (max $max ms <= 5 ms)" \
 	awk -v m="$max" 'BEGIN { exit !(m <= 5.0) }'
 vg_check "the timeout was logged, once" grep -q "Timeout reading data to remote SMTP server" "$VG_WORK/a.log"
+
+# 3. more alerts than slots (16): 20 instances enter BACKUP, then MASTER,
+# together (40 alerts, 20 at a time); the server refuses every connection
+# and each alert waits 300 s to retry.  Those beyond 16 in flight wait in
+# the queue, and then every alert takes the place of the oldest that only
+# waits to retry: all 40 are tried once, 24 give up for newer ones (the 20
+# BACKUP alerts and 4 MASTER ones), the 16 newest wait for their retry,
+# none is dropped.
+{
+	sed -n '/^global_defs/,/^}/p' "$VG_WORK/a.conf" |
+		sed 's/^    smtp_connect_timeout 2/    smtp_connect_timeout 2\n    smtp_retry_delay 300/; s/ 2525$/ 2599/'
+	for i in $(seq 1 20); do
+		printf 'vrrp_instance VI_%d {\n    interface eth0\n    virtual_router_id %d\n' "$i" "$i"
+		printf '    priority 200\n    advert_int 0.05\n    smtp_alert\n'
+		printf '    virtual_ipaddress {\n        192.0.2.%d/24\n    }\n}\n' $((100 + i))
+	done
+} >"$VG_WORK/many.conf"
+vg_start_vigil a "$VG_WORK/many.conf"
+for i in $(seq 1 100); do
+	[ "$(grep -c "SMTP connection ERROR" "$VG_WORK/a.log")" -ge 40 ] && break
+	sleep 0.05
+done
+refused=$(grep -c "SMTP connection ERROR" "$VG_WORK/a.log")
+gave_up=$(grep -c "giving up for a newer one" "$VG_WORK/a.log")
+dropped=$(grep -c "not sending" "$VG_WORK/a.log")
+vg_check "40 alerts tried ($refused refused connections logged)" test "$refused" -eq 40
+vg_check "24 waiting retries made room ($gave_up 'giving up for a newer one'), none dropped ($dropped)" \
+	test "$gave_up" -eq 24 -a "$dropped" -eq 0
+gave_up_m=$(grep "giving up for a newer one" "$VG_WORK/a.log" | grep -c "Entering MASTER")
+vg_check "the oldest gave up: every BACKUP alert, $gave_up_m MASTER alerts (want 4)" \
+	test "$gave_up_m" -eq 4
+vg_stop a
 vg_summary smtp_alerts
