@@ -315,14 +315,30 @@ static void
 garp_burst(struct engine *e, struct vinst *v, int repeat)
 {
 	const struct cf_ipaddress_list *l = &v->cf->vips;
+	bool detail = log_detailed();
+	/* keepalived's -D lines: the burst, named by the first VIP, then each
+	 * packet */
+	if (detail && l->n)
+		log_detail("(%s) Sending/queueing %s on %s for %s", v->cf->name,
+			   l->v[0].addr.family == AF_INET ? "gratuitous ARPs"
+							  : "Unsolicited Neighbour Adverts",
+			   v->cf->ifname, addr_str(&l->v[0].addr));
 	for (size_t i = 0; i < l->n; i++) {
 		const struct cf_ipaddress *a = &l->v[i];
 		int idx = vip_ifindex(v, a);
+		char ifname[IF_NAMESIZE] = "";
+		if (detail && !if_indextoname((unsigned)idx, ifname))
+			snprintf(ifname, sizeof(ifname), "%s", v->cf->ifname);
 		for (int r = 0; r < repeat; r++) {
 			if (a->addr.family == AF_INET)
 				garp_send_arp(&e->garp, idx, a->addr.a);
 			else
 				garp_send_na(&e->garp, idx, a->addr.a);
+			if (detail)
+				log_detail("Sending %s on %s for %s",
+					   a->addr.family == AF_INET ? "gratuitous ARP"
+								     : "unsolicited Neighbour Advert",
+					   ifname, addr_str(&a->addr));
 		}
 	}
 }
@@ -443,8 +459,6 @@ run_actions(struct engine *e, struct vinst *v, const struct vrrp_actions *acts,
 			}
 			break;
 		case VA_GARP:
-			log_detail("(%s) Sending/queueing gratuitous ARPs on %s", v->cf->name,
-				   v->cf->ifname);
 			garp_burst(e, v, v->garp.master_repeat);
 			v->garp_at = v->garp.master_delay > 0
 					     ? now + (uint64_t)v->garp.master_delay * 1000000 : 0;

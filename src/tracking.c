@@ -138,23 +138,47 @@ scripts_effect(struct engine *e, const struct vinst *v, struct track_effect *sum
 	}
 }
 
+/* What file T holding VALUE means to V through reference R. */
+static struct track_effect
+file_ref_effect(const struct vinst *v, const struct cf_track_ref *r, const struct vtfile *t,
+		long value)
+{
+	int w = r->has_weight ? r->weight : t->cf->weight;
+	if (w && weights_ignored(v)) {
+		/* the default weight 1 becomes 0; others are dropped */
+		if (r->has_weight || w != 1)
+			return (struct track_effect){ 0 };
+		w = 0;
+	}
+	return track_file_effect(value, w, ref_reverse(r, t->cf->weight_reverse));
+}
+
 static void
 files_effect(const struct engine *e, const struct vinst *v, struct track_effect *sum)
 {
 	for (size_t i = 0; i < track_count(v, TK_FILE); i++) {
 		const struct cf_track_ref *r = track_ref(v, TK_FILE, i);
 		const struct vtfile *t = find_tfile(e, r->name);
-		if (!t)
+		if (t)
+			add_effect(sum, file_ref_effect(v, r, t, t->value));
+	}
+}
+
+/* keepalived's -D lines when file T's new VALUE puts V in FAULT or takes
+ * it out (a weight change says nothing but the priority's line) */
+static void
+log_file_fault(const struct engine *e, const struct vinst *v, const struct vtfile *t,
+	       long value)
+{
+	for (size_t i = 0; i < track_count(v, TK_FILE); i++) {
+		const struct cf_track_ref *r = track_ref(v, TK_FILE, i);
+		if (find_tfile(e, r->name) != t)
 			continue;
-		int w = r->has_weight ? r->weight : t->cf->weight;
-		if (w && weights_ignored(v)) {
-			/* the default weight 1 becomes 0; others are dropped */
-			if (r->has_weight || w != 1)
-				continue;
-			w = 0;
-		}
-		add_effect(sum, track_file_effect(t->value, w,
-						  ref_reverse(r, t->cf->weight_reverse)));
+		bool was = file_ref_effect(v, r, t, t->value).fault;
+		bool is = file_ref_effect(v, r, t, value).fault;
+		if (was != is)
+			log_detail("(%s): tracked file %s %s FAULT state", v->cf->name,
+				   t->cf->name, is ? "now" : "leaving");
 	}
 }
 
@@ -391,8 +415,8 @@ tfiles_changed(struct engine *e)
 		long v = tfile_read(e->tf[i].cf->file);
 		if (v == e->tf[i].value)
 			continue;
-		log_info("VRRP_Track_File(%s) value changed from %ld to %ld",
-			 e->tf[i].cf->name, e->tf[i].value, v);
+		for (size_t k = 0; k < e->nvi; k++)
+			log_file_fault(e, &e->vi[k], &e->tf[i], v);
 		e->tf[i].value = v;
 		for (size_t k = 0; k < e->nvi; k++)
 			if (tracks(&e->vi[k], TK_FILE, e->tf[i].cf->name))

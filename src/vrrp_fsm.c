@@ -166,7 +166,10 @@ vrrp_fsm_start(struct vrrp_fsm *f, const struct vrrp_fsm_cfg *c, uint64_t now,
 	out->n = 0;
 	f->master_adver_us = c->advert_us;
 	if (f->base_priority == 255) {
-		/* the address owner takes over at once */
+		/* the address owner takes over at once - in keepalived's words,
+		 * its down timer expires at once: no "(init)" BACKUP first */
+		emit_log(out, VL_TIMEOUT, NULL, f->priority);
+		f->state = VRRP_STATE_BACKUP;
 		become_master(f, c, now, out);
 		return;
 	}

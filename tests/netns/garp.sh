@@ -1,7 +1,8 @@
 #!/bin/bash
 # Gratuitous ARP timing on becoming master, Vigil and keepalived side by
 # side: garp_master_repeat (5) at once, again after garp_master_delay (5 s),
-# and garp_master_refresh bursts; frames counted on the wire.
+# and garp_master_refresh bursts; frames counted on the wire, and the -D
+# log lines of the takeover and of every GARP.
 set -u
 . "$(dirname "$0")/lib.sh"
 vg_require_root
@@ -36,6 +37,9 @@ count() {
 	sleep 8.5
 	vg_stop a >/dev/null
 	wait $tp 2>/dev/null
+	# the -D lines of the takeover and its GARPs, without timestamps
+	grep -E "\(VI_1\) (Receive|Entering|setting|Sending)|Sending gratuitous ARP" "$VG_WORK/a.log" |
+		sed 's/^.*[0-9]: //' >"$VG_WORK/$impl.lines"
 	# seconds since the first GARP, one line per frame
 	tcpdump -tt -n -r "$cap" 2>/dev/null | grep "192.0.2.100" |
 		awk 'NR==1{t0=$1} {printf "%d\n", $1 - t0 + 0.5}' | sort -n | uniq -c |
@@ -48,4 +52,6 @@ echo "vigil:      $v"
 echo "keepalived: $k"
 vg_check "Vigil: 5 GARPs at once" grep -q "^5@0s" <<<"$v"
 vg_check "Vigil: 5 more after garp_master_delay, plus refreshes of 2 (same as keepalived)" test "$v" = "$k"
+vg_check "-D log lines of the owner's takeover and GARPs as keepalived's ($(wc -l <"$VG_WORK/vigil.lines") lines, $(head -2 "$VG_WORK/vigil.lines" | tr '\n' '|'))" \
+	diff "$VG_WORK/vigil.lines" "$VG_WORK/keepalived.lines"
 vg_summary garp

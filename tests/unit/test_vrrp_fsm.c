@@ -277,8 +277,13 @@ test_owner_starts_master(void **state)
 	struct vrrp_actions out;
 	vrrp_fsm_init(&f, 255);
 	vrrp_fsm_start(&f, &c, 7, &out);
-	assert_actions(&out, 4, VA_STATE, VA_SEND_ADVERT, VA_ADD_VIPS, VA_GARP);
-	assert_int_equal(out.v[1].priority, 255);
+	/* as keepalived logs it: "Receive advertisement timeout", then
+	 * "Entering MASTER STATE" from BACKUP, not "(init)" */
+	assert_actions(&out, 5, VA_LOG, VA_STATE, VA_SEND_ADVERT, VA_ADD_VIPS, VA_GARP);
+	assert_int_equal(out.v[0].log, VL_TIMEOUT);
+	assert_int_equal(out.v[1].old, VRRP_STATE_BACKUP);
+	assert_int_equal(out.v[1].state, VRRP_STATE_MASTER);
+	assert_int_equal(out.v[2].priority, 255);
 	assert_int_equal(f.state, VRRP_STATE_MASTER);
 	/* trackers never move the owner */
 	vrrp_fsm_set_priority(&f, &c, 200, 8, &out);
