@@ -472,6 +472,34 @@ kw_rt_priority(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 		pc_unsupported(pc, &pc->m->global.unsupported, ln);
 }
 
+/* vrrp_rlimit_rttime USECS (and its old spelling *_rlimit_rtime): the
+ * CPU time a real-time process may use without blocking */
+static void
+kw_rlimit_rttime(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
+{
+	long long v;
+	const char *which = !strncmp(ln->w[0], "vrrp_", 5)      ? "vrrp"
+			    : !strncmp(ln->w[0], "checker_", 8) ? "checker" : "bfd";
+	const char *w = pc_arg(pc, ln, 1);
+	bool digits = w && *w && strspn(w, "0123456789") == strlen(w);
+	if (digits && (strlen(w) > 10 || strtoull(w, NULL, 10) > 4294967295ULL)) {
+		/* keepalived's read_unsigned says so before the range */
+		pc_err(pc, ln, 1, DC_GENERAL, "number '%s' outside unsigned integer range", w);
+		pc_err(pc, ln, 1, DC_GENERAL, "Invalid %s real-time limit - %s", which, w);
+		return;
+	}
+	if (!pc_int(pc, ln, 1, 1, 4294967295LL, &v)) {
+		if (w)
+			pc_err(pc, ln, 1, DC_GENERAL, "Invalid %s real-time limit - %s", which,
+			       ln->w[1]);
+		return;
+	}
+	if (!strcmp(which, "vrrp"))
+		pc->m->global.vrrp_rlimit_rttime_us = (uint32_t)v;
+	else
+		pc_unsupported(pc, &pc->m->global.unsupported, ln);
+}
+
 static void
 kw_fifo(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 {
@@ -744,12 +772,15 @@ static const struct kw global_kws[] = {
 	IGN("vrrp_cpu_affinity"),
 	IGN("checker_cpu_affinity"),
 	IGN("bfd_cpu_affinity"),
-	IGN("vrrp_rlimit_rttime"),
-	IGN("checker_rlimit_rttime"),
-	IGN("bfd_rlimit_rttime"),
-	{ .name = "vrrp_rlimit_rtime", .type = KT_IGNORED, .flags = KF_QUIET_DEPR },
-	{ .name = "checker_rlimit_rtime", .type = KT_IGNORED, .flags = KF_QUIET_DEPR },
-	{ .name = "bfd_rlimit_rtime", .type = KT_IGNORED, .flags = KF_QUIET_DEPR },
+	CUSTOM("vrrp_rlimit_rttime", kw_rlimit_rttime),
+	CUSTOM("checker_rlimit_rttime", kw_rlimit_rttime),
+	CUSTOM("bfd_rlimit_rttime", kw_rlimit_rttime),
+	{ .name = "vrrp_rlimit_rtime", .type = KT_CUSTOM, .fn = kw_rlimit_rttime,
+	  .flags = KF_QUIET_DEPR },
+	{ .name = "checker_rlimit_rtime", .type = KT_CUSTOM, .fn = kw_rlimit_rttime,
+	  .flags = KF_QUIET_DEPR },
+	{ .name = "bfd_rlimit_rtime", .type = KT_CUSTOM, .fn = kw_rlimit_rttime,
+	  .flags = KF_QUIET_DEPR },
 	CUSTOM("vrrp_iptables", kw_iptables),
 	IGN("nftables"),
 	IGN("nftables_priority"),

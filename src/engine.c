@@ -905,20 +905,43 @@ inst_start(struct engine *e, struct vinst *v, uint64_t now)
 }
 
 /* vrrp_priority (nice), vrrp_rt_priority (SCHED_RR), vrrp_no_swap: what
- * keepalived offers to keep adverts on time on a busy host. */
+ * keepalived offers to keep adverts on time on a busy host.  Real-time
+ * comes with keepalived's guard, vrrp_rlimit_rttime (default 10 ms): a
+ * VRRP thread that runs that long without sleeping is broken, and is
+ * killed so that the backup takes over instead of a CPU being lost. */
 static void
-scheduling(const struct cf_global *g)
+scheduling(struct engine *e, const struct cf_global *g)
 {
 	if (g->vrrp_priority && setpriority(PRIO_PROCESS, 0, g->vrrp_priority) < 0)
 		log_info("Unable to set vrrp_priority %d: %s", g->vrrp_priority, strerror(errno));
 	if (g->vrrp_rt_priority) {
+		rlim_t us = g->vrrp_rlimit_rttime_us ? g->vrrp_rlimit_rttime_us : 10000;
+		struct rlimit rl = { .rlim_cur = us, .rlim_max = us };
+		if (setrlimit(RLIMIT_RTTIME, &rl) < 0)
+			log_info("Unable to set vrrp_rlimit_rttime %lu: %s", (unsigned long)us,
+				 strerror(errno));
 		struct sched_param sp = { .sched_priority = g->vrrp_rt_priority };
 		if (sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &sp) < 0)
 			log_info("Unable to set vrrp_rt_priority %d: %s", g->vrrp_rt_priority,
 				 strerror(errno));
+		else
+			e->rt_priority = g->vrrp_rt_priority;
 	}
 	if (g->vrrp_no_swap && mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
 		log_info("Unable to lock memory (vrrp_no_swap): %s", strerror(errno));
+}
+
+/* Leave real-time scheduling for work that is not time-critical (a reload)
+ * and may run longer than vrrp_rlimit_rttime, or come back to it. */
+void
+rt_relax(struct engine *e, bool relax)
+{
+	if (!e->rt_priority)
+		return;
+	struct sched_param sp = { .sched_priority = relax ? 0 : e->rt_priority };
+	if (sched_setscheduler(0, (relax ? SCHED_OTHER : SCHED_RR) | SCHED_RESET_ON_FORK, &sp) < 0)
+		log_info("Unable to %s vrrp_rt_priority %d: %s", relax ? "leave" : "restore",
+			 e->rt_priority, strerror(errno));
 }
 
 /* Before any thread starts: capability sets are per thread, and threads
@@ -948,7 +971,6 @@ engine_run(const struct cf_model *m, const struct engine_opts *o)
 		return 1;
 	}
 	garp_open(&e.garp);
-	scheduling(&m->global);
 	limit_capabilities(&e);
 	if (loop_setup(&e) < 0) {
 		engine_close(&e);
@@ -984,6 +1006,10 @@ engine_run(const struct cf_model *m, const struct engine_opts *o)
 	malloc_trim(0);
 	for (size_t i = 0; i < e.nvi; i++)
 		inst_start(&e, &e.vi[i], now);
+	/* real-time for the loop only: setting up hundreds of instances may
+	 * run longer than vrrp_rlimit_rttime without sleeping (and the
+	 * threads started above stay ordinary) */
+	scheduling(&e, &m->global);
 	loop_run(&e);
 	engine_stop(&e);
 	engine_close(&e);

@@ -105,6 +105,7 @@ struct engine {
 	uint64_t drain_check_at;
 	bool stopping;
 	bool caps_limited;	/* no root scripts at startup: caps_limit_process */
+	int rt_priority;	/* vrrp_rt_priority in force (0: none) */
 };
 
 /* epoll tags: small integers; sockets are tagged with their index + base */
@@ -124,6 +125,9 @@ void set_routes(struct engine *e, struct vinst *v, bool add, bool quiet);
 void static_addresses(struct engine *e, bool add);
 void static_routes(struct engine *e, bool add);
 void scripts_setup(struct engine *e, uint64_t now);
+
+/* engine.c: leave real-time scheduling (RELAX) or come back to it */
+void rt_relax(struct engine *e, bool relax);
 
 /* reload.c: SIGHUP */
 void engine_reload(struct engine *e);

@@ -288,8 +288,8 @@ reload_drain_stop(struct engine *e)
 	e->drain_check_at = 0;
 }
 
-void
-engine_reload(struct engine *e)
+static void
+reload(struct engine *e)
 {
 	log_info("Reloading");
 	sd_reloading();
@@ -392,4 +392,15 @@ engine_reload(struct engine *e)
 	malloc_trim(0);
 	log_info("Reload complete");
 	sd_ready();
+}
+
+void
+engine_reload(struct engine *e)
+{
+	/* reading and applying a whole configuration is no time-critical
+	 * work, and a large one may run longer than vrrp_rlimit_rttime lets
+	 * a real-time thread go without sleeping */
+	rt_relax(e, true);
+	reload(e);
+	rt_relax(e, false);
 }

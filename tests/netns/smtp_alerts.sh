@@ -67,11 +67,17 @@ sleep 0.5
 sed -i 's/^global_defs {/global_defs {\n    vrrp_version 3\n    vrrp_rt_priority 10/' "$(conf a 0.05)"
 vg_start_vigil a "$VG_WORK/a.conf"
 sleep 10.5
+# the VRRP thread is real-time, with keepalived's guard (10 ms)
+pid=$(vg_pid a)
+vg_check "vrrp_rt_priority 10: the VRRP thread runs SCHED_RR 10 ($(ps -o cls=,rtprio= -p "$pid" | tr -s ' '))" \
+	test "$(ps -o cls=,rtprio= -p "$pid" | tr -s ' ')" = " RR 10"
+vg_check "vrrp_rlimit_rttime: 10000 us by default ($(grep -i "realtime timeout" /proc/"$pid"/limits | tr -s ' '))" \
+	grep -Eq "realtime timeout +10000 +10000 +us" /proc/"$pid"/limits
 vg_stop a
 wait $tp 2>/dev/null
 # deviation of each interval from 50 ms: p99, max, count
 read -r p99 max n < <(tcpdump -tt -n -r "$VG_WORK/adv.pcap" 2>/dev/null | awk '$0 ~ /prio 255/ {
-	if (p) { d = ($1 - p) * 1000 - 50; if (d < 0) d = -d; print d }
+	if (p) { d = ($1 - p) * 1000 - 50; if (d < 0) d = -d; printf "%.6f\n", d }
 	p = $1 }' | sort -n | awk '{ v[NR] = $1 } END {
 	i = int(NR * 0.99); if (i < 1) i = 1; printf "%.3f %.3f %d\n", v[i], v[NR], NR }')
 echo "advert timing with a black-holed SMTP server over $n intervals: p99 |interval - 50 ms| = $p99 ms, max = $max ms"

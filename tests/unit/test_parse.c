@@ -957,6 +957,24 @@ test_smtp_server_default_port(void **state)
 }
 
 static void
+test_rlimit_rttime(void **state)
+{
+	struct diag d;
+	struct cf_model *m = load("global_defs {\n  vrrp_rt_priority 10\n"
+				  "  vrrp_rlimit_rtime 5000\n}\n", &d);
+	assert_int_equal(m->global.vrrp_rt_priority, 10);
+	assert_int_equal(m->global.vrrp_rlimit_rttime_us, 5000);
+	assert_clean(&d);
+	unload(m, &d);
+	/* keepalived: the number's own error, then "Invalid vrrp real-time
+	 * limit - 0"; the default stays */
+	m = load("global_defs {\n  vrrp_rlimit_rttime 0\n  checker_rlimit_rttime x\n}\n", &d);
+	assert_int_equal(m->global.vrrp_rlimit_rttime_us, 0);
+	assert_int_equal(diag_count(&d, DIAG_ERROR), 4);
+	unload(m, &d);
+}
+
+static void
 test_smtp_connect_timeout_0_becomes_1(void **state)
 {
 	struct diag d;
@@ -1593,6 +1611,7 @@ main(void)
 		cmocka_unit_test(test_missing_parameter_exit_2),
 		cmocka_unit_test(test_global_defaults),
 		cmocka_unit_test(test_global_values),
+		cmocka_unit_test(test_rlimit_rttime),
 		cmocka_unit_test(test_notification_email_every_word),
 		cmocka_unit_test(test_smtp_server_with_port),
 		cmocka_unit_test(test_smtp_server_default_port),
