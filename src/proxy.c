@@ -1105,7 +1105,7 @@ conn_run(struct conn *c, uint64_t now)
 		if (c->replayable && c->rq == RQ_DONE && u && !buf_len(&c->uout))
 			c->uout.w = c->uout.r = 0;	/* sent: keep no stale bytes */
 		/* from the upstream */
-		if (u && c->up == u && u->connected && u->readable &&
+		if (u && c->up == u && u->connected && u->readable && !u->eof &&
 		    (p->tcp || c->rs == RS_HEAD || c->rs == RS_BODY)) {
 			ssize_t n = read_into(u->fd, &c->uin, &u->readable, u->hup);
 			if (n > 0) {
