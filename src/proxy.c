@@ -1114,10 +1114,11 @@ conn_run(struct conn *c, uint64_t now)
 				if (c->rs == RS_HEAD)
 					c->replayable = false;
 			} else if (n == 0) {
+				/* read no more: what uin holds goes out first (HTTP:
+				 * then upstream_closed(); TCP: then the close) */
+				u->eof = true;
 				if (p->tcp)
 					c->closing = true;
-				else
-					u->eof = true;	/* once what uin holds went out */
 				continue;
 			} else if (n != -EAGAIN && n != -ENOBUFS) {
 				upstream_failed(c, 502, true, now);
