@@ -113,6 +113,8 @@ scenario() {
 	vg_stop a
 	vg_stop b
 	wait_line "$fifo_log" '<EOF>\|<TERM>' 3
+	# the STOP notify runs as the daemon exits: neither waits for it
+	wait_line "$W/a.$impl.notify" ' STOP ' 3
 	return 0
 }
 

@@ -1,7 +1,9 @@
 #!/bin/bash
 # track_file on a Vigil pair: the file's value times the weight moves A's
 # priority (150 + value x 1); a value that drops it below B's hands the VIP
-# over, restoring it takes the VIP back; init_file creates the file.
+# over, restoring it takes the VIP back; init_file creates the file.  A
+# second file tracked with weight 0: non-zero puts A in FAULT (B takes
+# over), 0 again takes it out, with keepalived's -D lines.
 set -u
 . "$(dirname "$0")/lib.sh"
 vg_require_root
@@ -13,6 +15,10 @@ track_file tf {
     weight 1
     init_file 0
 }
+track_file down {
+    file $VG_WORK/$1.down
+    init_file 0
+}
 vrrp_instance VI_1 {
     interface eth0
     virtual_router_id 51
@@ -20,6 +26,7 @@ vrrp_instance VI_1 {
     advert_int 1
     track_file {
         tf
+        down weight 0
     }
     virtual_ipaddress {
         192.0.2.100/24
@@ -46,5 +53,17 @@ echo 5 > "$VG_WORK/a.value.new" && mv "$VG_WORK/a.value.new" "$VG_WORK/a.value"
 t=$(vg_wait_holder 192.0.2.100 a 6000 a b); rc=$?
 vg_check "value 5: A at 155 preempted (${t} ms)" test $rc -eq 0
 vg_check "A logged 90 -> 155" grep -q "(VI_1) Changing effective priority from 90 to 155" "$VG_WORK/a.log"
+
+echo 1 > "$VG_WORK/a.down.new" && mv "$VG_WORK/a.down.new" "$VG_WORK/a.down"
+t=$(vg_wait_holder 192.0.2.100 b 6000 a b); rc=$?
+vg_check "weight 0, value 1: A in FAULT, B took the VIP (${t} ms)" \
+	test $rc -eq 0 -a "$(grep -c "(VI_1) Entering FAULT STATE" "$VG_WORK/a.log")" -eq 1
+vg_check "A logged keepalived's '(VI_1): tracked file down now FAULT state'" \
+	grep -q "(VI_1): tracked file down now FAULT state" "$VG_WORK/a.log"
+echo 0 > "$VG_WORK/a.down.new" && mv "$VG_WORK/a.down.new" "$VG_WORK/a.down"
+t=$(vg_wait_holder 192.0.2.100 a 8000 a b); rc=$?
+vg_check "value 0 again: A left FAULT and preempted (${t} ms)" test $rc -eq 0
+vg_check "A logged '(VI_1): tracked file down leaving FAULT state'" \
+	grep -q "(VI_1): tracked file down leaving FAULT state" "$VG_WORK/a.log"
 vg_stop a; vg_stop b
 vg_summary track_file
