@@ -90,9 +90,21 @@ vrrp_instance VI_1 {
 }
 EOC
 
+# the real server: python's file server (a connection per request), with
+# a listen backlog that takes bursts of new connections: python's default
+# of 5 drops SYNs under wrk, and a dropped SYN costs the request a 1 s
+# retry - sometimes two, beyond wrk's 2 s timeout
+cat >"$VG_WORK/web.py" <<'EOP'
+import functools, http.server, sys
+class H(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+class S(http.server.ThreadingHTTPServer):
+    request_queue_size = 128
+S(("192.0.2.2", 8080), functools.partial(H, directory=sys.argv[1])).serve_forever()
+EOP
 vg_setup a b c || { echo "namespace setup failed"; exit 1; }
-(cd "$VG_WORK" && exec setsid ip netns exec "$(vg_ns b)" python3 -m http.server -b 192.0.2.2 8080 \
-	>/dev/null 2>&1) &
+(exec setsid ip netns exec "$(vg_ns b)" python3 "$VG_WORK/web.py" "$VG_WORK" >/dev/null 2>&1) &
 VG_PIDS+=($!)
 conf_a
 vg_mon_start a
