@@ -58,6 +58,10 @@ canonical(const struct vrrp_advert *a, const uint8_t *msg, size_t len)
 {
 	static const uint8_t zero[VRRP_AUTH_LEN];
 
+	/* 0xffff and 0x0000 are the same checksum (ones' complement): both
+	 * verify, the encoder writes 0x0000 */
+	if (msg[6] == 0xff && msg[7] == 0xff)
+		return false;
 	if (a->version == 3)
 		return (msg[4] & 0xf0) == 0;
 	return a->auth_type == VRRP_V2_AUTH_PASS ||
