@@ -332,7 +332,7 @@ struct cf_global {
 	uint32_t startup_delay_us;
 	int vrrp_priority;		/* nice value */
 	int vrrp_rt_priority;		/* 0 = not real-time */
-	uint32_t vrrp_rlimit_rttime_us;	/* with vrrp_rt_priority; 0 = default */
+	uint32_t vrrp_rlimit_rttime_us;	/* with vrrp_rt_priority; 10000 */
 	bool vrrp_no_swap;
 
 	struct cf_fifo notify_fifo, vrrp_notify_fifo, lvs_notify_fifo;

@@ -477,25 +477,17 @@ kw_rt_priority(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 static void
 kw_rlimit_rttime(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 {
-	long long v;
+	uint32_t v;
 	const char *which = !strncmp(ln->w[0], "vrrp_", 5)      ? "vrrp"
 			    : !strncmp(ln->w[0], "checker_", 8) ? "checker" : "bfd";
-	const char *w = pc_arg(pc, ln, 1);
-	bool digits = w && *w && strspn(w, "0123456789") == strlen(w);
-	if (digits && (strlen(w) > 10 || strtoull(w, NULL, 10) > 4294967295ULL)) {
-		/* keepalived's read_unsigned says so before the range */
-		pc_err(pc, ln, 1, DC_GENERAL, "number '%s' outside unsigned integer range", w);
-		pc_err(pc, ln, 1, DC_GENERAL, "Invalid %s real-time limit - %s", which, w);
-		return;
-	}
-	if (!pc_int(pc, ln, 1, 1, 4294967295LL, &v)) {
-		if (w)
+	if (!pc_uint(pc, ln, 1, 1, UINT32_MAX, &v)) {
+		if (ln->n > 1)
 			pc_err(pc, ln, 1, DC_GENERAL, "Invalid %s real-time limit - %s", which,
 			       ln->w[1]);
 		return;
 	}
 	if (!strcmp(which, "vrrp"))
-		pc->m->global.vrrp_rlimit_rttime_us = (uint32_t)v;
+		pc->m->global.vrrp_rlimit_rttime_us = v;
 	else
 		pc_unsupported(pc, &pc->m->global.unsupported, ln);
 }

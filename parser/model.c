@@ -59,6 +59,7 @@ model_global_defaults(struct cf_global *g)
 	garp_defaults(&g->garp);
 	g->down_timer_adverts = 3;
 	g->umask = 0177;
+	g->vrrp_rlimit_rttime_us = 10000;
 }
 
 void

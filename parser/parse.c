@@ -153,6 +153,23 @@ pc_int(struct pctx *pc, const struct cf_line *ln, unsigned i, long long min,
 	return true;
 }
 
+bool
+pc_uint(struct pctx *pc, const struct cf_line *ln, unsigned i, uint32_t min, uint32_t max,
+	uint32_t *out)
+{
+	const char *s = i < ln->n ? ln->w[i] : NULL;	/* pc_int reports a missing one */
+	if (s && *s && strspn(s, "0123456789") == strlen(s) &&
+	    (strlen(s) > 10 || strtoull(s, NULL, 10) > UINT32_MAX)) {
+		pc_err(pc, ln, i, DC_GENERAL, "number '%s' outside unsigned integer range", s);
+		return false;
+	}
+	long long v;
+	if (!pc_int(pc, ln, i, min, max, &v))
+		return false;
+	*out = (uint32_t)v;
+	return true;
+}
+
 /* Decimal seconds with at most 6 decimal places, into microseconds. */
 bool
 pc_timer(struct pctx *pc, const struct cf_line *ln, unsigned i, uint64_t min_us,

@@ -148,6 +148,10 @@ void *pc_push(struct pctx *pc, void **arr, size_t *n, size_t elem);
 /* value parsers: report problems with keepalived's wording, return ok */
 bool pc_int(struct pctx *pc, const struct cf_line *ln, unsigned i,
 	    long long min, long long max, long long *out);
+/* keepalived's read_unsigned: as pc_int, but beyond 32 bits it is
+ * "outside unsigned integer range" */
+bool pc_uint(struct pctx *pc, const struct cf_line *ln, unsigned i,
+	     uint32_t min, uint32_t max, uint32_t *out);
 bool pc_timer(struct pctx *pc, const struct cf_line *ln, unsigned i,
 	      uint64_t min_us, uint64_t max_us, uint64_t *out);
 int pc_bool(const char *s);	/* 1, 0, or -1 if not a BOOL */

@@ -909,21 +909,31 @@ inst_start(struct engine *e, struct vinst *v, uint64_t now)
  * comes with keepalived's guard, vrrp_rlimit_rttime (default 10 ms): a
  * VRRP thread that runs that long without sleeping is broken, and is
  * killed so that the backup takes over instead of a CPU being lost. */
+/* The calling thread real-time at PRIO (SCHED_RR), or ordinary for 0;
+ * threads it starts are ordinary either way.  -errno on failure. */
+static int
+set_rt(int prio)
+{
+	struct sched_param sp = { .sched_priority = prio };
+	int policy = (prio ? SCHED_RR : SCHED_OTHER) | SCHED_RESET_ON_FORK;
+	return sched_setscheduler(0, policy, &sp) < 0 ? -errno : 0;
+}
+
 static void
 scheduling(struct engine *e, const struct cf_global *g)
 {
 	if (g->vrrp_priority && setpriority(PRIO_PROCESS, 0, g->vrrp_priority) < 0)
 		log_info("Unable to set vrrp_priority %d: %s", g->vrrp_priority, strerror(errno));
 	if (g->vrrp_rt_priority) {
-		rlim_t us = g->vrrp_rlimit_rttime_us ? g->vrrp_rlimit_rttime_us : 10000;
+		rlim_t us = g->vrrp_rlimit_rttime_us;
 		struct rlimit rl = { .rlim_cur = us, .rlim_max = us };
 		if (setrlimit(RLIMIT_RTTIME, &rl) < 0)
 			log_info("Unable to set vrrp_rlimit_rttime %lu: %s", (unsigned long)us,
 				 strerror(errno));
-		struct sched_param sp = { .sched_priority = g->vrrp_rt_priority };
-		if (sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &sp) < 0)
+		int rc = set_rt(g->vrrp_rt_priority);
+		if (rc < 0)
 			log_info("Unable to set vrrp_rt_priority %d: %s", g->vrrp_rt_priority,
-				 strerror(errno));
+				 strerror(-rc));
 		else
 			e->rt_priority = g->vrrp_rt_priority;
 	}
@@ -938,10 +948,10 @@ rt_relax(struct engine *e, bool relax)
 {
 	if (!e->rt_priority)
 		return;
-	struct sched_param sp = { .sched_priority = relax ? 0 : e->rt_priority };
-	if (sched_setscheduler(0, (relax ? SCHED_OTHER : SCHED_RR) | SCHED_RESET_ON_FORK, &sp) < 0)
+	int rc = set_rt(relax ? 0 : e->rt_priority);
+	if (rc < 0)
 		log_info("Unable to %s vrrp_rt_priority %d: %s", relax ? "leave" : "restore",
-			 e->rt_priority, strerror(errno));
+			 e->rt_priority, strerror(-rc));
 }
 
 /* Before any thread starts: capability sets are per thread, and threads

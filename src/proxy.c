@@ -412,17 +412,6 @@ pick_rs(struct worker *w, struct conn *c, uint64_t now)
 
 /* ---- upstream connections ------------------------------------------------------ */
 
-/* An idle upstream connection we drop (pool full, too old): nothing is in
- * flight, so a reset is safe, and it leaves no TIME_WAIT behind - under
- * load those would use up the ephemeral ports towards the real servers. */
-static void
-close_idle_upstream(int fd)
-{
-	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
-	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
-	close(fd);
-}
-
 /* Out of the epoll set before the close: a child forked for a script
  * holds a copy of every descriptor until its exec, and while one exists
  * the close alone would leave the registration - and its events - behind. */
@@ -462,6 +451,17 @@ upconn_close(struct worker *w, struct upconn *u)
 	retire(w, &u->o);
 }
 
+/* An idle upstream connection we drop (pool full, too old): nothing is in
+ * flight, so a reset is safe, and it leaves no TIME_WAIT behind - under
+ * load those would use up the ephemeral ports towards the real servers. */
+static void
+upconn_drop_idle(struct worker *w, struct upconn *u)
+{
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	setsockopt(u->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	upconn_close(w, u);
+}
+
 static struct upconn *
 pool_take(struct worker *w, struct conn *c, struct px_rs *rs)
 {
@@ -476,9 +476,7 @@ pool_take(struct worker *w, struct conn *c, struct px_rs *rs)
 		if (!u->readable)
 			return u;
 		/* an idle connection that heard something is being closed */
-		ep_forget(w, u->fd);
-		close(u->fd);
-		retire(w, &u->o);
+		upconn_close(w, u);
 	}
 	return NULL;
 }
@@ -490,9 +488,7 @@ pool_put(struct worker *w, struct conn *c, struct upconn *u, uint64_t now)
 	atomic_fetch_sub_explicit(&u->rs->conns, 1, memory_order_relaxed);
 	u->owner = NULL;
 	if (u->rs == c->vs->sorry || w->nidle >= cap) {
-		ep_forget(w, u->fd);
-		close_idle_upstream(u->fd);
-		retire(w, &u->o);
+		upconn_drop_idle(w, u);
 		return;
 	}
 	u->idle_since = now;
@@ -1359,9 +1355,7 @@ tick(struct worker *w, uint64_t now)
 			if (u->readable || now - u->idle_since > UPSTREAM_IDLE_US) {
 				*pp = u->next;
 				w->nidle--;
-				ep_forget(w, u->fd);
-				close_idle_upstream(u->fd);
-				retire(w, &u->o);
+				upconn_drop_idle(w, u);
 			} else {
 				pp = &u->next;
 			}

@@ -196,6 +196,15 @@ close_trackers(struct engine *e)
 	e->ngroups = 0;
 }
 
+/* A draining proxy is done, or cut short: stop it, free what it read. */
+static void
+drain_end(struct draining *d)
+{
+	proxy_stop(d->proxy);
+	model_free(d->model);
+	free(d);
+}
+
 /* The old proxy drains; a new one serves the new configuration. */
 static void
 switch_proxy(struct engine *e, struct cf_model *old_owned)
@@ -231,9 +240,7 @@ switch_proxy(struct engine *e, struct cf_model *old_owned)
 		}
 		struct draining *gone = *pp;	/* the oldest: cut short */
 		*pp = gone->next;
-		proxy_stop(gone->proxy);
-		model_free(gone->model);
-		free(gone);
+		drain_end(gone);
 	}
 	e->drain_check_at = now_us() + DRAIN_POLL_US;
 }
@@ -266,9 +273,7 @@ reload_drain_check(struct engine *e, uint64_t now)
 			continue;
 		}
 		*pp = d->next;
-		proxy_stop(d->proxy);
-		model_free(d->model);
-		free(d);
+		drain_end(d);
 		if (!e->draining)
 			log_info("proxy: the previous configuration's connections are all closed");
 	}
@@ -281,9 +286,7 @@ reload_drain_stop(struct engine *e)
 	while (e->draining) {
 		struct draining *d = e->draining;
 		e->draining = d->next;
-		proxy_stop(d->proxy);
-		model_free(d->model);
-		free(d);
+		drain_end(d);
 	}
 	e->drain_check_at = 0;
 }

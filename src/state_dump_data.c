@@ -127,8 +127,7 @@ global_vrrp(struct sd_buf *b, const struct cf_global *g)
 	sd_printf(b, " VRRP process priority = %d\n", g->vrrp_priority);
 	sd_printf(b, " VRRP don't swap = %s\n", tf(g->vrrp_no_swap));
 	sd_printf(b, " VRRP realtime priority = %d\n", g->vrrp_rt_priority);
-	sd_printf(b, " VRRP realtime limit = %u\n",
-		  g->vrrp_rlimit_rttime_us ? g->vrrp_rlimit_rttime_us : 10000);
+	sd_printf(b, " VRRP realtime limit = %u\n", g->vrrp_rlimit_rttime_us);
 }
 
 static void

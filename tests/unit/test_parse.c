@@ -969,7 +969,7 @@ test_rlimit_rttime(void **state)
 	/* keepalived: the number's own error, then "Invalid vrrp real-time
 	 * limit - 0"; the default stays */
 	m = load("global_defs {\n  vrrp_rlimit_rttime 0\n  checker_rlimit_rttime x\n}\n", &d);
-	assert_int_equal(m->global.vrrp_rlimit_rttime_us, 0);
+	assert_int_equal(m->global.vrrp_rlimit_rttime_us, 10000);
 	assert_int_equal(diag_count(&d, DIAG_ERROR), 4);
 	unload(m, &d);
 }
