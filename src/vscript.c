@@ -39,6 +39,22 @@ timeout_us(const struct vscript *s)
 	return (uint64_t)t * US;
 }
 
+/* The timeout counts from the run's scheduled start, the same base as the
+ * next start, as keepalived's both count from its loop's one clock reading:
+ * with the default timeout (the interval) the kill then falls on the next
+ * start itself, is handled before it, and that run follows the reap - not
+ * skipped because the timer woke a little late.  A start far behind its
+ * schedule still gets at least half its timeout. */
+static uint64_t
+kill_deadline(const struct vscript *s, uint64_t now)
+{
+	uint64_t scheduled = s->next_at - (uint64_t)s->cf->interval * US;
+	uint64_t at = scheduled + timeout_us(s);
+	if (at < now + timeout_us(s) / 2)
+		at = now + timeout_us(s);
+	return at;
+}
+
 void
 vscript_timer(struct vscript *s, uint64_t now)
 {
@@ -84,7 +100,7 @@ vscript_timer(struct vscript *s, uint64_t now)
 	s->pid = pid;
 	s->runs++;
 	s->kill_stage = 0;
-	s->kill_at = now + timeout_us(s);
+	s->kill_at = kill_deadline(s, now);
 }
 
 uint64_t
