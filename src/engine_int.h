@@ -103,6 +103,7 @@ struct engine {
 	struct draining *draining;	/* earlier configurations' proxies
 					 * finishing their connections */
 	uint64_t drain_check_at;
+	uint64_t scripts_held_until;	/* script starts wait for an advert */
 	bool stopping;
 	bool caps_limited;	/* no root scripts at startup: caps_limit_process */
 	int rt_priority;	/* vrrp_rt_priority in force (0: none) */

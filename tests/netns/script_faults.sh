@@ -209,6 +209,27 @@ HWM0=$(status_kb "$DPID" VmHWM)
 ls -l "/proc/$DPID/fd" >"$VG_WORK/fd.start" 2>&1
 echo "  daemon pid $DPID ($DAEMON_PROCS daemon processes): $FD0 fds, VmRSS $RSS0 kB, VmHWM $HWM0 kB"
 
+# ---- the VRRP thread's time slice ----------------------------------------------
+# Vigil asks for the fair scheduler's shortest slice (100 us) for its VRRP
+# thread only; what it starts keeps the default.  Custom slices exist from
+# Linux 6.12 on (se.slice in /proc/PID/sched); older kernels ignore them.
+slice_of() { awk '$1 == "se.slice" {print $3}' "$1/sched" 2>/dev/null; }
+KV=$(uname -r | awk -F. '{print $1 * 1000 + $2}')
+SLICES=0
+[ "$IMPL" = vigil ] && [ "$KV" -ge 6012 ] && [ -n "$(slice_of "/proc/$DPID")" ] && SLICES=1
+if [ $SLICES = 1 ]; then
+	s=$(slice_of "/proc/$DPID/task/$DPID")
+	vg_check "the VRRP thread's time slice is 100 us (se.slice $s ns)" test "$s" = 100000
+	for t in /proc/"$DPID"/task/*; do
+		[ "${t##*/}" = "$DPID" ] && continue
+		s=$(slice_of "$t")
+		vg_check "thread ${t##*/} keeps the default slice (se.slice $s ns)" test "$s" != 100000
+	done
+else
+	echo "  (time slices: not checked for $IMPL on kernel $(uname -r): custom slices need 6.12)"
+fi
+SCRIPT_SLICE=""
+
 # ---- the run: sample the namespace's processes -------------------------------
 TOTAL_MAX=0
 FD_CHECKED=0
@@ -233,6 +254,7 @@ while [ "$(vg_now_ms)" -lt "$t_end" ] && [ $n -lt $((RUN_S * 10)) ]; do
 		st=$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)
 		[ -n "$fds" ] && [ -n "$st" ] && [ "$st" != Z ] || continue
 		FD_CHECKED=$((FD_CHECKED + 1))
+		[ -z "$SCRIPT_SLICE" ] && SCRIPT_SLICE=$(slice_of "/proc/$p")
 		[ "$fds" = "0:/dev/null 1:/dev/null 2:/dev/null " ] || FD_BAD="$FD_BAD [$(grep "^$p " <<<"$snap" | cut -c1-40): $fds]"
 	done
 	sleep 0.5
@@ -254,6 +276,11 @@ RSS1=$(status_kb "$DPID" VmRSS)
 HWM1=$(status_kb "$DPID" VmHWM)
 ls -l "/proc/$DPID/fd" >"$VG_WORK/fd.end" 2>&1
 echo "  at the end: $FD1 fds, VmRSS $RSS1 kB, VmHWM $HWM1 kB"
+
+if [ $SLICES = 1 ]; then
+	vg_check "scripts keep the default slice (a hung one's se.slice: ${SCRIPT_SLICE:-none seen} ns)" \
+		test -n "$SCRIPT_SLICE" -a "$SCRIPT_SLICE" != 100000
+fi
 
 # ---- checks: timeouts and results ---------------------------------------------------
 for s in $FAULTS; do
