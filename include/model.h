@@ -331,6 +331,7 @@ struct cf_global {
 	bool fifo_write_states_on_reload;
 	uint32_t startup_delay_us;
 	int vrrp_priority;		/* nice value */
+	bool vrrp_priority_set;		/* else Vigil's default for the VRRP thread */
 	int vrrp_rt_priority;		/* 0 = not real-time */
 	uint32_t vrrp_rlimit_rttime_us;	/* with vrrp_rt_priority; 10000 */
 	bool vrrp_no_swap;

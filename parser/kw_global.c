@@ -445,9 +445,10 @@ kw_nice(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 		pc_err(pc, ln, 1, DC_GENERAL, "Invalid %s specified", ln->w[0]);
 		return;
 	}
-	if (!strcmp(ln->w[0], "vrrp_priority"))
+	if (!strcmp(ln->w[0], "vrrp_priority")) {
 		pc->m->global.vrrp_priority = (int)v;
-	else
+		pc->m->global.vrrp_priority_set = true;
+	} else
 		pc_unsupported(pc, &pc->m->global.unsupported, ln);
 }
 

@@ -209,10 +209,16 @@ HWM0=$(status_kb "$DPID" VmHWM)
 ls -l "/proc/$DPID/fd" >"$VG_WORK/fd.start" 2>&1
 echo "  daemon pid $DPID ($DAEMON_PROCS daemon processes): $FD0 fds, VmRSS $RSS0 kB, VmHWM $HWM0 kB"
 
-# ---- the VRRP thread's time slice ----------------------------------------------
-# Vigil asks for the fair scheduler's shortest slice (100 us) for its VRRP
-# thread only; what it starts keeps the default.  Custom slices exist from
-# Linux 6.12 on (se.slice in /proc/PID/sched); older kernels ignore them.
+# ---- the VRRP thread's scheduling ----------------------------------------------
+# Without vrrp_rt_priority or vrrp_priority, Vigil's VRRP thread runs at nice
+# -10 with the fair scheduler's shortest slice (100 us); what it starts
+# gets the defaults.  Custom slices exist from Linux 6.12 on (se.slice in
+# /proc/PID/sched); older kernels ignore them.
+nice_of() { awk '{print $19}' "$1/stat" 2>/dev/null; }
+if [ "$IMPL" = vigil ]; then
+	vg_check "the VRRP thread runs at nice -10 ($(nice_of "/proc/$DPID/task/$DPID"))" \
+		test "$(nice_of "/proc/$DPID/task/$DPID")" = -10
+fi
 slice_of() { awk '$1 == "se.slice" {print $3}' "$1/sched" 2>/dev/null; }
 KV=$(uname -r | awk -F. '{print $1 * 1000 + $2}')
 SLICES=0
@@ -229,6 +235,7 @@ else
 	echo "  (time slices: not checked for $IMPL on kernel $(uname -r): custom slices need 6.12)"
 fi
 SCRIPT_SLICE=""
+SCRIPT_NICE=""
 
 # ---- the run: sample the namespace's processes -------------------------------
 TOTAL_MAX=0
@@ -255,6 +262,7 @@ while [ "$(vg_now_ms)" -lt "$t_end" ] && [ $n -lt $((RUN_S * 10)) ]; do
 		[ -n "$fds" ] && [ -n "$st" ] && [ "$st" != Z ] || continue
 		FD_CHECKED=$((FD_CHECKED + 1))
 		[ -z "$SCRIPT_SLICE" ] && SCRIPT_SLICE=$(slice_of "/proc/$p")
+		[ -z "$SCRIPT_NICE" ] && SCRIPT_NICE=$(nice_of "/proc/$p")
 		[ "$fds" = "0:/dev/null 1:/dev/null 2:/dev/null " ] || FD_BAD="$FD_BAD [$(grep "^$p " <<<"$snap" | cut -c1-40): $fds]"
 	done
 	sleep 0.5
@@ -277,6 +285,9 @@ HWM1=$(status_kb "$DPID" VmHWM)
 ls -l "/proc/$DPID/fd" >"$VG_WORK/fd.end" 2>&1
 echo "  at the end: $FD1 fds, VmRSS $RSS1 kB, VmHWM $HWM1 kB"
 
+if [ "$IMPL" = vigil ]; then
+	vg_check "scripts run at nice 0 (a hung one's: ${SCRIPT_NICE:-none seen})" test "$SCRIPT_NICE" = 0
+fi
 if [ $SLICES = 1 ]; then
 	vg_check "scripts keep the default slice (a hung one's se.slice: ${SCRIPT_SLICE:-none seen} ns)" \
 		test -n "$SCRIPT_SLICE" -a "$SCRIPT_SLICE" != 100000

@@ -64,13 +64,16 @@ tp=$!
 sleep 0.5
 # vrrp_rt_priority: keepalived's way to keep adverts on time on a busy
 # host, so what is measured is Vigil's loop, not the scheduler's mood
-sed -i 's/^global_defs {/global_defs {\n    vrrp_version 3\n    vrrp_rt_priority 10/' "$(conf a 0.05)"
+sed -i 's/^global_defs {/global_defs {\n    vrrp_version 3\n    vrrp_rt_priority 10\n    vrrp_priority -5/' "$(conf a 0.05)"
 vg_start_vigil a "$VG_WORK/a.conf"
 sleep 10.5
 # the VRRP thread is real-time, with keepalived's guard (10 ms)
 pid=$(vg_pid a)
 vg_check "vrrp_rt_priority 10: the VRRP thread runs SCHED_RR 10 ($(ps -o cls=,rtprio= -p "$pid" | tr -s ' '))" \
 	test "$(ps -o cls=,rtprio= -p "$pid" | tr -s ' ')" = " RR 10"
+# (ps shows no nice value for a real-time thread; /proc keeps it)
+vg_check "vrrp_priority -5: the VRRP thread's nice value ($(awk '{print $19}' /proc/"$pid"/stat))" \
+	test "$(awk '{print $19}' /proc/"$pid"/stat)" = -5
 vg_check "vrrp_rlimit_rttime: 10000 us by default ($(grep -i "realtime timeout" /proc/"$pid"/limits | tr -s ' '))" \
 	grep -Eq "realtime timeout +10000 +10000 +us" /proc/"$pid"/limits
 vg_stop a
