@@ -1,7 +1,9 @@
 /* kw_global.c - top-level and global_defs keywords. */
 #include "config.h"
 
+#include <grp.h>
 #include <netdb.h>
+#include <pwd.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,9 +390,9 @@ kw_garp_interval(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 	uint64_t v;
 	if (!pc_timer(pc, ln, 1, 1, 4294967295ULL, &v))
 		return;
+	/* keepalived logs this without calling the config wrong (-t: rc 0) */
 	if (v >= 1000000)
-		pc_warn(pc, ln, 1, DC_WARNING, "The %s is very large - %s seconds",
-			ln->w[0], ln->w[1]);
+		pc_note(pc, ln, 1, "The %s is very large - %s seconds", ln->w[0], ln->w[1]);
 	if (!strcmp(ln->w[0], "vrrp_gna_interval"))
 		pc->m->global.gna_interval_us = (uint32_t)v;
 	else
@@ -432,7 +434,7 @@ kw_startup_delay(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 	if (!pc_timer(pc, ln, 1, 1000, 4294967295ULL, &v))
 		return;
 	if (v >= 60000000)
-		pc_warn(pc, ln, 1, DC_WARNING,
+		pc_note(pc, ln, 1,
 			"The vrrp_startup_delay is very large - %s seconds", ln->w[1]);
 	pc->m->global.startup_delay_us = (uint32_t)v;
 }
@@ -535,6 +537,11 @@ kw_script_user(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 	g->script_user = pc_strdup(pc, u);
 	g->script_group = ln->n > 2 ? pc_strdup(pc, ln->w[2]) : NULL;
 	g->script_user_set = true;
+	if (pc->opts->check_scripts &&
+	    (!getpwnam(u) || (g->script_group && !getgrnam(g->script_group)))) {
+		pc_err(pc, ln, 1, DC_GENERAL, "Error setting global script uid/gid");
+		pc->script_user_bad = true;
+	}
 }
 
 static void

@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stddef.h>
@@ -143,6 +144,28 @@ vs_rise_fall(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 	*field = (int)v;
 }
 
+/* keepalived checks a vrrp_script's user and group as it reads them: if
+ * either is unknown, the script is removed (its track_script references
+ * then say "not found").  The message quotes the command read so far:
+ * none if the user line comes first. */
+static void
+check_script_user(struct pctx *pc, const struct cf_line *ln)
+{
+	const struct cf_script *sc = &pc->script->script;
+	if (!pc->opts->check_scripts || pc->script->removed)
+		return;
+	if (getpwnam(sc->user) && (!sc->group || getgrnam(sc->group)))
+		return;
+	char words[1024];
+	size_t len = 0;
+	words[0] = '\0';
+	for (int i = 0; i < sc->argc && len < sizeof(words); i++)
+		len += (size_t)snprintf(words + len, sizeof(words) - len, "%s'%s'",
+					i ? " " : "", sc->argv[i]);
+	pc_err(pc, ln, 1, DC_GENERAL, "Unable to set uid/gid for script %s", words);
+	pc->script->removed = true;
+}
+
 static void
 vs_user(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 {
@@ -151,6 +174,7 @@ vs_user(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 		return;
 	pc->script->script.user = pc_strdup(pc, u);
 	pc->script->script.group = ln->n > 2 ? pc_strdup(pc, ln->w[2]) : NULL;
+	check_script_user(pc, ln);
 }
 
 static void
@@ -159,6 +183,14 @@ vs_end(struct pctx *pc, const struct cf_line *end)
 	pc->script->end = pc_loc(end);
 	if (!pc->script->script.cmd) {
 		pc_err(pc, end, 0, DC_GENERAL, "No script set for vrrp_script %s - removing",
+		       pc->script->name);
+		pc->script->removed = true;
+		return;
+	}
+	if (pc->script_user_bad && !pc->script->script.user && !pc->script->removed) {
+		/* keepalived: the default user is the unknown one */
+		pc_err(pc, end, 0, DC_GENERAL,
+		       "Unable to set default user for vrrp script %s - removing",
 		       pc->script->name);
 		pc->script->removed = true;
 		return;
@@ -979,6 +1011,7 @@ route_words_check(struct pctx *pc, const struct cf_line *ln, struct cf_route *r,
 	bool rules = pc->routes_are_rules;
 	const char *const *words = rules ? rule_words : route_words;
 	bool have_dst = rules;
+	bool in_nexthop = false;	/* a nexthop's dev is not the route's */
 	unsigned i = 0;
 	if (!rules && in_list(route_types, ln->w[0]))
 		i = 1;
@@ -1007,6 +1040,8 @@ route_words_check(struct pctx *pc, const struct cf_line *ln, struct cf_route *r,
 				"\"gw\" for routes is deprecated. Please use \"via\"");
 		if (!strcmp(w, "no_track"))
 			r->no_track = true;
+		if (!strcmp(w, "nexthop") || !strcmp(w, "or"))
+			in_nexthop = true;
 		if (!strcmp(w, "preference") || !strcmp(w, "order") || !strcmp(w, "priority"))
 			*has_pref = true;
 		if (!takes_value(w) && strcmp(w, "or"))
@@ -1017,7 +1052,18 @@ route_words_check(struct pctx *pc, const struct cf_line *ln, struct cf_route *r,
 			return;
 		}
 		const char *v = ln->w[++i];
-		if ((!strcmp(w, "dev") || !strcmp(w, "oif")) && strlen(v) < IF_NAMESIZE)
+		/* iproute2's "via [inet|inet6] ADDR" */
+		if (!rules && (!strcmp(w, "via") || !strcmp(w, "gw")) &&
+		    (!strcmp(v, "inet") || !strcmp(v, "inet6"))) {
+			if (i + 1 >= ln->n) {
+				pc_err(pc, ln, i, DC_GENERAL, "Missing value for %s", w);
+				*ok = false;
+				return;
+			}
+			v = ln->w[++i];
+		}
+		if ((!strcmp(w, "dev") || !strcmp(w, "oif")) && !in_nexthop &&
+		    strlen(v) < IF_NAMESIZE)
 			strcpy(r->dev, v);
 		if (!rules && !strcmp(w, "to")) {
 			if (!parse_route_dst(v, r)) {

@@ -89,6 +89,7 @@ struct pctx {
 
 	/* current objects (keepalived keeps these in globals) */
 	struct cf_vrrp_script *script;
+	bool script_user_bad;		/* global_defs' script_user is unknown */
 	struct cf_track_file *tfile;
 	struct cf_track_process *tproc;
 	struct cf_vrrp_instance *vi;

@@ -248,6 +248,28 @@ instance_family(const struct cf_vrrp_instance *vi)
 	return AF_INET;
 }
 
+/* Every interface a route names, its nexthops' included, as keepalived
+ * checks them (rules are not checked). */
+static void
+check_route_devs(struct pctx *pc, const struct cf_route_list *l)
+{
+	bool bad = false;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct cf_route *r = &l->v[i];
+		for (unsigned k = 0; k + 1 < r->nwords; k++) {
+			const char *w = r->words[k], *dev = r->words[k + 1];
+			if ((strcmp(w, "dev") && strcmp(w, "oif")) || interface_exists(pc, dev))
+				continue;
+			AT(pc, r->loc, DC_WARNING,
+			   "WARNING - interface %s for VROUTE nexthop doesn't exist", dev);
+			bad = true;
+		}
+	}
+	if (bad)
+		pc_global(pc, DIAG_ERROR, DC_WARNING,
+			  "Non-existent interface specified in configuration");
+}
+
 static void
 check_vips(struct pctx *pc, struct cf_vrrp_instance *vi, struct cf_ipaddress_list *l,
 	   bool excluded)
@@ -443,6 +465,7 @@ validate_instance(struct pctx *pc, struct cf_vrrp_instance *vi, bool *bad_if,
 
 	check_vips(pc, vi, &vi->vips, false);
 	check_vips(pc, vi, &vi->evips, true);
+	check_route_devs(pc, &vi->vroutes);
 	if (!vi->vips.n)
 		pc_global(pc, DIAG_ERROR, DC_GENERAL,
 			  vi->version == 3 || strict
@@ -643,11 +666,15 @@ validate_vs(struct pctx *pc, struct cf_virtual_server *vs, struct script_scan *s
 			if (rs->checkers[c].type == CF_CHK_MISC && rs->checkers[c].misc)
 				check_script(pc, ss, rs->checkers[c].misc,
 					     rs->checkers[c].misc->loc, true);
+		/* the checker process runs these: "check scripts" */
 		check_script(pc, ss, rs->notify_up, rs->notify_up ? rs->notify_up->loc : rs->loc,
-			     false);
+			     true);
 		check_script(pc, ss, rs->notify_down,
-			     rs->notify_down ? rs->notify_down->loc : rs->loc, false);
+			     rs->notify_down ? rs->notify_down->loc : rs->loc, true);
 	}
+	check_script(pc, ss, vs->quorum_up, vs->quorum_up ? vs->quorum_up->loc : vs->loc, true);
+	check_script(pc, ss, vs->quorum_down, vs->quorum_down ? vs->quorum_down->loc : vs->loc,
+		     true);
 	validate_proxy(pc, vs, name);
 }
 
@@ -795,9 +822,6 @@ validate_model(struct pctx *pc)
 	};
 	bool bad_if = false;
 
-	if (g->script_user_set && pc->opts->check_scripts && !getpwnam(g->script_user))
-		pc_global(pc, DIAG_ERROR, DC_GENERAL, "Error setting global script uid/gid");
-
 	/* track_script references first: they decide which scripts are used */
 	for (size_t i = 0; i < m->nscripts; i++) {
 		struct cf_vrrp_script *s = &m->scripts[i];
@@ -819,6 +843,7 @@ validate_model(struct pctx *pc)
 			  "Non-existent interface specified in configuration");
 	check_duplicate_vrids(pc);
 	check_static_addresses(pc);
+	check_route_devs(pc, &pc->m->static_routes);
 	for (size_t i = 0; i < m->ngroups; i++)
 		validate_group(pc, &m->groups[i], &ss);
 	for (size_t i = 0; i < m->nvs; i++)
