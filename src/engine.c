@@ -976,8 +976,15 @@ set_fair(const struct cf_global *g)
 		   .nice = nice, .runtime = FAIR_SLICE_NS };
 	if (syscall(SYS_sched_setattr, 0, &attr, 0) == 0)
 		return;
-	if (setpriority(PRIO_PROCESS, 0, nice) < 0 && g->vrrp_priority_set)
-		log_info("Unable to set vrrp_priority %d: %s", nice, strerror(errno));
+	/* no CAP_SYS_NICE (a container), or no sched_setattr: each part on
+	 * its own, as far as it goes - the slice needs no privilege */
+	int err = setpriority(PRIO_PROCESS, 0, nice) < 0 ? errno : 0;
+	errno = 0;
+	attr.nice = getpriority(PRIO_PROCESS, 0);
+	if (!errno)
+		syscall(SYS_sched_setattr, 0, &attr, 0);
+	if (err && g->vrrp_priority_set)
+		log_info("Unable to set vrrp_priority %d: %s", nice, strerror(err));
 }
 
 /* vrrp_priority (nice), vrrp_rt_priority (SCHED_RR), vrrp_no_swap: what
