@@ -585,6 +585,10 @@ const struct cf_track_process *model_find_track_process(const struct cf_model *m
 /* Bytes of an address of FAMILY: 4, 16, or 0 for anything else. */
 size_t cf_family_len(int family);
 
+/* keepalived's form of a script's command, each word quoted: "'arg0'
+ * 'arg1' ..." ("" without words).  Malloc'd; NULL if out of memory. */
+char *cf_script_cmdline(const struct cf_script *s);
+
 /* Format an address ("192.0.2.1", "2001:db8::1"); BUF of at least 46. */
 const char *cf_inaddr_str(const struct cf_inaddr *a, char *buf, size_t len);
 bool cf_inaddr_eq(const struct cf_inaddr *x, const struct cf_inaddr *y);

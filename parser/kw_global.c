@@ -1,9 +1,7 @@
 /* kw_global.c - top-level and global_defs keywords. */
 #include "config.h"
 
-#include <grp.h>
 #include <netdb.h>
-#include <pwd.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -537,8 +535,7 @@ kw_script_user(struct pctx *pc, const struct cf_line *ln, const struct kw *k)
 	g->script_user = pc_strdup(pc, u);
 	g->script_group = ln->n > 2 ? pc_strdup(pc, ln->w[2]) : NULL;
 	g->script_user_set = true;
-	if (pc->opts->check_scripts &&
-	    (!getpwnam(u) || (g->script_group && !getgrnam(g->script_group)))) {
+	if (pc->opts->check_scripts && !pc_user_known(u, g->script_group)) {
 		pc_err(pc, ln, 1, DC_GENERAL, "Error setting global script uid/gid");
 		pc->script_user_bad = true;
 	}

@@ -4,7 +4,6 @@
 
 #include <arpa/inet.h>
 #include <net/if.h>
-#include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stddef.h>
@@ -154,15 +153,11 @@ check_script_user(struct pctx *pc, const struct cf_line *ln)
 	const struct cf_script *sc = &pc->script->script;
 	if (!pc->opts->check_scripts || pc->script->removed)
 		return;
-	if (getpwnam(sc->user) && (!sc->group || getgrnam(sc->group)))
+	if (pc_user_known(sc->user, sc->group))
 		return;
-	char words[1024];
-	size_t len = 0;
-	words[0] = '\0';
-	for (int i = 0; i < sc->argc && len < sizeof(words); i++)
-		len += (size_t)snprintf(words + len, sizeof(words) - len, "%s'%s'",
-					i ? " " : "", sc->argv[i]);
-	pc_err(pc, ln, 1, DC_GENERAL, "Unable to set uid/gid for script %s", words);
+	char *cmd = cf_script_cmdline(sc);
+	pc_err(pc, ln, 1, DC_GENERAL, "Unable to set uid/gid for script %s", cmd ? cmd : "");
+	free(cmd);
 	pc->script->removed = true;
 }
 

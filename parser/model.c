@@ -127,6 +127,21 @@ cf_family_len(int family)
 	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
 }
 
+char *
+cf_script_cmdline(const struct cf_script *s)
+{
+	size_t len = 1;
+	for (int i = 0; i < s->argc; i++)
+		len += strlen(s->argv[i]) + 3;		/* ' ' and two quotes */
+	char *out = malloc(len), *p = out;
+	if (!out)
+		return NULL;
+	*p = '\0';
+	for (int i = 0; i < s->argc; i++)
+		p += sprintf(p, "%s'%s'", i ? " " : "", s->argv[i]);
+	return out;
+}
+
 const char *
 cf_inaddr_str(const struct cf_inaddr *a, char *buf, size_t len)
 {

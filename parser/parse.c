@@ -9,7 +9,9 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -168,6 +170,12 @@ pc_uint(struct pctx *pc, const struct cf_line *ln, unsigned i, uint32_t min, uin
 		return false;
 	*out = (uint32_t)v;
 	return true;
+}
+
+bool
+pc_user_known(const char *user, const char *group)
+{
+	return getpwnam(user) && (!group || getgrnam(group));
 }
 
 /* Decimal seconds with at most 6 decimal places, into microseconds. */

@@ -87,9 +87,10 @@ struct pctx {
 	const struct cf_lines *lines;
 	size_t pos;
 
+	bool script_user_bad;		/* global_defs' script_user is unknown */
+
 	/* current objects (keepalived keeps these in globals) */
 	struct cf_vrrp_script *script;
-	bool script_user_bad;		/* global_defs' script_user is unknown */
 	struct cf_track_file *tfile;
 	struct cf_track_process *tproc;
 	struct cf_vrrp_instance *vi;
@@ -153,6 +154,8 @@ bool pc_int(struct pctx *pc, const struct cf_line *ln, unsigned i,
  * "outside unsigned integer range" */
 bool pc_uint(struct pctx *pc, const struct cf_line *ln, unsigned i,
 	     uint32_t min, uint32_t max, uint32_t *out);
+/* USER exists, and GROUP too if not NULL (the host's NSS) */
+bool pc_user_known(const char *user, const char *group);
 bool pc_timer(struct pctx *pc, const struct cf_line *ln, unsigned i,
 	      uint64_t min_us, uint64_t max_us, uint64_t *out);
 int pc_bool(const char *s);	/* 1, 0, or -1 if not a BOOL */

@@ -251,9 +251,8 @@ instance_family(const struct cf_vrrp_instance *vi)
 /* Every interface a route names, its nexthops' included, as keepalived
  * checks them (rules are not checked). */
 static void
-check_route_devs(struct pctx *pc, const struct cf_route_list *l)
+check_route_devs(struct pctx *pc, const struct cf_route_list *l, bool *bad_if)
 {
-	bool bad = false;
 	for (size_t i = 0; i < l->n; i++) {
 		const struct cf_route *r = &l->v[i];
 		for (unsigned k = 0; k + 1 < r->nwords; k++) {
@@ -262,17 +261,14 @@ check_route_devs(struct pctx *pc, const struct cf_route_list *l)
 				continue;
 			AT(pc, r->loc, DC_WARNING,
 			   "WARNING - interface %s for VROUTE nexthop doesn't exist", dev);
-			bad = true;
+			*bad_if = true;
 		}
 	}
-	if (bad)
-		pc_global(pc, DIAG_ERROR, DC_WARNING,
-			  "Non-existent interface specified in configuration");
 }
 
 static void
 check_vips(struct pctx *pc, struct cf_vrrp_instance *vi, struct cf_ipaddress_list *l,
-	   bool excluded)
+	   bool excluded, bool *bad_if)
 {
 	size_t keep = 0;
 	for (size_t i = 0; i < l->n; i++) {
@@ -293,8 +289,7 @@ check_vips(struct pctx *pc, struct cf_vrrp_instance *vi, struct cf_ipaddress_lis
 			AT(pc, a->loc, DC_WARNING,
 			   "WARNING - interface %s for ip address %s doesn't exist",
 			   a->dev, buf);
-			pc_global(pc, DIAG_ERROR, DC_WARNING,
-				  "Non-existent interface specified in configuration");
+			*bad_if = true;
 		}
 		l->v[keep++] = *a;
 	}
@@ -463,9 +458,9 @@ validate_instance(struct pctx *pc, struct cf_vrrp_instance *vi, bool *bad_if,
 		vi->higher_prio_send_advert = 0;
 	}
 
-	check_vips(pc, vi, &vi->vips, false);
-	check_vips(pc, vi, &vi->evips, true);
-	check_route_devs(pc, &vi->vroutes);
+	check_vips(pc, vi, &vi->vips, false, bad_if);
+	check_vips(pc, vi, &vi->evips, true, bad_if);
+	check_route_devs(pc, &vi->vroutes, bad_if);
 	if (!vi->vips.n)
 		pc_global(pc, DIAG_ERROR, DC_GENERAL,
 			  vi->version == 3 || strict
@@ -502,12 +497,11 @@ check_duplicate_vrids(struct pctx *pc)
 }
 
 static void
-check_static_addresses(struct pctx *pc)
+check_static_addresses(struct pctx *pc, bool *bad_if)
 {
 	const struct cf_ipaddress_list *l = &pc->m->static_addrs;
 	const char *def = pc->m->global.default_interface ? pc->m->global.default_interface
 							  : "eth0";
-	bool bad = false;
 	for (size_t i = 0; i < l->n; i++) {
 		const char *dev = l->v[i].dev[0] ? l->v[i].dev : def;
 		char buf[64];
@@ -516,11 +510,8 @@ check_static_addresses(struct pctx *pc)
 		AT(pc, l->v[i].loc, DC_WARNING,
 		   "WARNING - interface %s for ip address %s/%u doesn't exist", dev,
 		   cf_inaddr_str(&l->v[i].addr, buf, sizeof(buf)), l->v[i].prefix);
-		bad = true;
+		*bad_if = true;
 	}
-	if (bad)
-		pc_global(pc, DIAG_ERROR, DC_WARNING,
-			  "Non-existent interface specified in configuration");
 }
 
 /* ---- sync groups ----------------------------------------------------------- */
@@ -838,12 +829,13 @@ validate_model(struct pctx *pc)
 
 	for (size_t i = 0; i < m->ninstances; i++)
 		validate_instance(pc, &m->instances[i], &bad_if, &ss);
+	check_duplicate_vrids(pc);
+	check_static_addresses(pc, &bad_if);
+	check_route_devs(pc, &pc->m->static_routes, &bad_if);
+	/* once, after every use of a missing interface, as keepalived */
 	if (bad_if)
 		pc_global(pc, DIAG_ERROR, DC_WARNING,
 			  "Non-existent interface specified in configuration");
-	check_duplicate_vrids(pc);
-	check_static_addresses(pc);
-	check_route_devs(pc, &pc->m->static_routes);
 	for (size_t i = 0; i < m->ngroups; i++)
 		validate_group(pc, &m->groups[i], &ss);
 	for (size_t i = 0; i < m->nvs; i++)

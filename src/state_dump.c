@@ -291,21 +291,12 @@ sd_format_vip(struct sd_buf *b, const struct cf_ipaddress *a, const char *ifname
 		sd_printf(b, " preferred_lft %lld", (long long)lft);
 }
 
-/* keepalived's command string: "'arg0' 'arg1' ..." */
-static void
-cmd_string(struct sd_buf *b, const struct cf_script *s)
-{
-	for (int i = 0; i < s->argc; i++)
-		sd_printf(b, "%s'%s'", i ? " " : "", s->argv[i]);
-}
-
 static void
 json_cmd(struct sd_buf *b, const struct cf_script *s)
 {
-	struct sd_buf tmp = { 0 };
-	cmd_string(&tmp, s);
-	sd_json_str(b, tmp.p ? tmp.p : "");
-	sd_buf_free(&tmp);
+	char *cmd = cf_script_cmdline(s);
+	sd_json_str(b, cmd ? cmd : "");
+	free(cmd);
 }
 
 /* ---- keepalived.json --------------------------------------------------------------- */

@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -46,8 +47,9 @@ wall_time(struct sd_buf *b, int64_t us)
 static void
 cmd_line(struct sd_buf *b, const struct cf_script *s)
 {
-	for (int i = 0; i < s->argc; i++)
-		sd_printf(b, "%s'%s'", i ? " " : "", s->argv[i]);
+	char *cmd = cf_script_cmdline(s);
+	sd_printf(b, "%s", cmd ? cmd : "");
+	free(cmd);
 }
 
 /* ---- Global definitions ------------------------------------------------------- */

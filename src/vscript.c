@@ -40,11 +40,10 @@ timeout_us(const struct vscript *s)
 }
 
 /* The timeout counts from the run's scheduled start, the same base as the
- * next start, as keepalived's both count from its loop's one clock reading:
- * with the default timeout (the interval) the kill then falls on the next
- * start itself, is handled before it, and that run follows the reap - not
- * skipped because the timer woke a little late.  A start far behind its
- * schedule still gets at least half its timeout. */
+ * next start: with the default timeout (the interval) the kill then falls
+ * on the next start itself, is handled before it, and that run follows the
+ * reap - not skipped because the timer woke a little late.  A start far
+ * behind its schedule still gets at least half its timeout. */
 static uint64_t
 kill_deadline(const struct vscript *s, uint64_t now)
 {
