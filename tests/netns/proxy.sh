@@ -467,6 +467,24 @@ t0=$(vg_now_ms)
 wait_for 10 proxy_answers; rc=$?
 vg_check "the proxy answers on $VIP:80 ($(($(vg_now_ms) - t0)) ms after the VIP)" test $rc -eq 0
 
+# Only the VRRP thread is made to wake up early (doc/engine.md, "Advert
+# timing"): the proxy workers keep nice 0 and the default time slice
+# (custom slices exist from Linux 6.12 on).
+pid=$(vg_pid lb)
+nworkers=0
+for t in /proc/"$pid"/task/*; do
+	[ "${t##*/}" = "$pid" ] && continue
+	nworkers=$((nworkers + 1))
+	ni=$(awk '{print $19}' "$t/stat")
+	sl=$(awk '$1 == "se.slice" {print $3}' "$t/sched")
+	vg_check "thread ${t##*/}: nice $ni, slice ${sl:-?} ns (want 0, not 100000)" \
+		test "$ni" = 0 -a "$sl" != 100000
+done
+vg_check "the VRRP thread and $nworkers others (want at least the 2 proxy workers)" \
+	test "$nworkers" -ge 2
+vg_check "the VRRP thread runs at nice -10 ($(awk '{print $19}' /proc/"$pid"/stat))" \
+	test "$(awk '{print $19}' /proc/"$pid"/stat)" = -10
+
 # count_backends N : N requests on fresh connections -> "B1_COUNT B2_COUNT OTHER"
 count_backends() {
 	local urls=() i
