@@ -227,7 +227,8 @@ if [ $SLICES = 1 ]; then
 	s=$(slice_of "/proc/$DPID/task/$DPID")
 	vg_check "the VRRP thread's time slice is 100 us (se.slice $s ns)" test "$s" = 100000
 else
-	echo "  (time slices: not checked for $IMPL on kernel $(uname -r): custom slices need 6.12)"
+	[ "$IMPL" = vigil ] &&
+		echo "  (time slices: not checked on kernel $(uname -r): custom slices need 6.12)"
 fi
 SCRIPT_SLICE=""
 SCRIPT_NICE=""
@@ -256,10 +257,19 @@ while [ "$(vg_now_ms)" -lt "$t_end" ] && [ $n -lt $((RUN_S * 10)) ]; do
 		st=$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)
 		[ -n "$fds" ] && [ -n "$st" ] && [ "$st" != Z ] || continue
 		FD_CHECKED=$((FD_CHECKED + 1))
-		[ -z "$SCRIPT_SLICE" ] && SCRIPT_SLICE=$(slice_of "/proc/$p")
-		[ -z "$SCRIPT_NICE" ] && SCRIPT_NICE=$(nice_of "/proc/$p")
 		[ "$fds" = "0:/dev/null 1:/dev/null 2:/dev/null " ] || FD_BAD="$FD_BAD [$(grep "^$p " <<<"$snap" | cut -c1-40): $fds]"
 	done
+	# scheduling: a hung script's sleep (chk_flood nices itself)
+	if [ -z "$SCRIPT_NICE" ]; then
+		p=$(grep -E -m1 -- "${PAT[hang]}" <<<"$snap" | awk '{print $1}')
+		ni=$(nice_of "/proc/$p")
+		sl=$(slice_of "/proc/$p")
+		# gone meanwhile: try the next sample
+		if [ -n "$p" ] && [ -n "$ni" ] && { [ $SLICES = 0 ] || [ -n "$sl" ]; }; then
+			SCRIPT_NICE=$ni
+			SCRIPT_SLICE=$sl
+		fi
+	fi
 	sleep 0.5
 done
 echo "  $n samples; most processes at once (setsid leftovers apart): $TOTAL_MAX"
