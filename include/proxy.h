@@ -70,6 +70,11 @@ bool px_rs_available(const struct px_rs *rs, uint64_t now);
 /* A connection to RS failed (connect error or timeout) / succeeded. */
 void px_rs_failed(struct px_rs *rs, uint64_t now);
 void px_rs_succeeded(struct px_rs *rs);
+/* The checkers' verdict on RS.  A verdict of up is newer
+ * evidence than the passive failures before it, so they are forgotten:
+ * otherwise a real server back from an outage would stay out (and a
+ * tracked virtual server unhealthy) for fail_timeout after its checks pass. */
+void px_rs_set_checked(struct px_rs *rs, bool up);
 
 /* The shared structures for every virtual_server with lb_kind PROXY (and
  * real servers or a sorry_server), in px_rs.c: names, addresses, weights,

@@ -192,7 +192,7 @@ rs_update(struct hrs *rs, uint64_t now)
 		 alive ? (rs->inhibit ? "Enabling" : "Adding")
 		       : (rs->inhibit ? "Disabling" : "Removing"),
 		 rs->px->name, rs->inhibit ? "of" : alive ? "to" : "from", rs->vs->name);
-	atomic_store(&rs->px->check_up, alive);
+	px_rs_set_checked(rs->px, alive);
 	run_notify(rs, alive);
 	summarize(rs->h, now);
 }
@@ -876,7 +876,7 @@ rs_init(struct health *h, struct hrs *rs, struct px_vs *vs, struct px_rs *px, ui
 	rs->alive = true;
 	for (size_t i = 0; i < rs->nhc; i++)
 		rs->alive = rs->alive && rs->hc[i].st.up;
-	atomic_store(&px->check_up, rs->alive);
+	px_rs_set_checked(px, rs->alive);
 	return true;
 }
 

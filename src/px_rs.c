@@ -44,6 +44,16 @@ px_rs_succeeded(struct px_rs *rs)
 	atomic_store(&rs->fails, 0);
 }
 
+void
+px_rs_set_checked(struct px_rs *rs, bool up)
+{
+	if (up) {
+		atomic_store(&rs->fails, 0);
+		atomic_store(&rs->down_until, 0);
+	}
+	atomic_store(&rs->check_up, up);
+}
+
 /* ---- building ---------------------------------------------------------- */
 
 static void

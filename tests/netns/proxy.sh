@@ -17,7 +17,8 @@
 #   (2) Host ($host), X-Real-IP, X-Forwarded-For (appended) reach the backend
 #   (3) keep-alive to the client: two URLs, one connection
 #   (4) wrk -t1 -c8 -d6s, b2's nginx SIGKILLed at 2 s: no error, no non-2xx
-#   (5) every backend down: 502, at once and once the checkers know
+#   (5) every backend down: 502, at once and once the checkers know; b1
+#       back: served again once its checks pass, before fail_timeout ends
 #   (6) HTTP_GET failing (500) takes b1 out, passing again puts it back
 #   (7) proxy_mode tcp: bytes both ways, server-first greeting, server close
 #   (8) slow upstream: 504 after proxy_read_timeout; slow client (half a
@@ -630,6 +631,15 @@ sleep 3
 read -r st secs <<<"$(code http://$VIP/)"
 vg_check "3 s later (checkers failed too): $st after $secs s (want 502 within 2 s)" \
 	awk -v s="$st" -v t="$secs" 'BEGIN { exit !(s == 502 && t <= 2) }'
+# b1's refused connection above took it out for fail_timeout (10 s); its
+# checks passing again are newer news and put it back at once.  (b2 stays
+# down: its own passive window, from (4), ends sooner and would hide this.)
+nginx_start b1
+t0=$(vg_now_ms)
+wait_for 8 proxy_answers; rc=$?
+back=$(($(vg_now_ms) - t0))
+vg_check "b1 restarted: served again after $back ms (want < 4000: the checks, not fail_timeout 10 s)" \
+	test $rc -eq 0 -a "$back" -lt 4000
 
 echo "(11) access_log"
 re="^$CL - - \\[[0-9]{2}/[A-Z][a-z]{2}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}\\] \"GET /headers\\?al=1 HTTP/1\\.1\" 200 $al_len \"http://referer\\.example/\" \"vigil-proxy-test/1\\.0\"\$"

@@ -479,6 +479,29 @@ test_max_fails_zero_is_off_and_checks_win(void **state)
 	assert_false(px_rs_available(&rs, 100 * SEC + 100));
 }
 
+/* Real servers back from an outage: the checks passing again is newer news
+ * than the connections that failed during it (the demo's step 3 waited the
+ * whole fail_timeout for them). */
+static void
+test_checks_passing_again_forget_passive_failures(void **state)
+{
+	struct px_rs rs;
+	rs_setup(&rs, 1, 10 * SEC);
+	uint64_t t = 100 * SEC;
+	px_rs_failed(&rs, t);				/* out until t + 10 s */
+	px_rs_set_checked(&rs, false);
+	assert_false(px_rs_available(&rs, t + 1 * SEC));
+	px_rs_set_checked(&rs, true);
+	assert_true(px_rs_available(&rs, t + 2 * SEC));
+	assert_int_equal(atomic_load(&rs.fails), 0);
+	/* a verdict of down forgets nothing */
+	px_rs_failed(&rs, t + 3 * SEC);
+	px_rs_set_checked(&rs, false);
+	px_rs_set_checked(&rs, false);
+	atomic_store(&rs.check_up, true);
+	assert_false(px_rs_available(&rs, t + 4 * SEC));
+}
+
 /* ---- the virtual server's summary ---------------------------------------- */
 
 static void
@@ -602,6 +625,7 @@ main(void)
 		cmocka_unit_test(test_failures_outside_the_window_do_not_add_up),
 		cmocka_unit_test(test_success_resets_the_count),
 		cmocka_unit_test(test_max_fails_zero_is_off_and_checks_win),
+		cmocka_unit_test(test_checks_passing_again_forget_passive_failures),
 		cmocka_unit_test(test_vs_summary),
 		cmocka_unit_test(test_shared_build),
 	};
