@@ -2,8 +2,9 @@
  *
  * notify_master|backup|fault|stop get only their configured arguments;
  * notify gets four more: INSTANCE|GROUP, name, STATE, priority.  FIFO
- * lines are `INSTANCE "VI_1" MASTER 150`.  Scripts are started and never
- * waited for; the FIFO is non-blocking (a full pipe loses lines). */
+ * lines are `INSTANCE "VI_1" MASTER 150`.  Scripts are started by the
+ * spawner thread (spawner.h) and never waited for; the FIFO is
+ * non-blocking (a full pipe loses lines). */
 #ifndef VIGIL_NOTIFY_H
 #define VIGIL_NOTIFY_H
 
@@ -19,12 +20,15 @@ struct notify_fifo {
 	pid_t script_pid;	/* its *_fifo_script, while running */
 };
 
+struct spawner;
+
 struct notifier {
 	const struct cf_global *g;
+	struct spawner *sp;	/* starts the scripts (NULL: this thread) */
 	struct notify_fifo fifo, vrrp_fifo;
 };
 
-void notify_open(struct notifier *n, const struct cf_global *g);
+void notify_open(struct notifier *n, const struct cf_global *g, struct spawner *sp);
 void notify_close(struct notifier *n);
 
 /* A sync group's transition: GROUP name STATE 0. */

@@ -36,6 +36,7 @@
 #include "netlink.h"
 #include "nl_route.h"
 #include "notify.h"
+#include "spawner.h"
 #include "sdnotify.h"
 #include "track.h"
 #include "vscript.h"
@@ -895,6 +896,8 @@ engine_close(struct engine *e)
 	garp_close(&e->garp);
 	nl_cmd_close(&e->nl);
 	notify_close(&e->notify);
+	/* after the STOP notifications: it starts what is queued, then ends */
+	spawner_stop(e->spawner);
 	alerts_close(&e->alerts);
 	status_close(e);
 	proxy_stop(e->proxy);
@@ -1064,7 +1067,8 @@ engine_run(const struct cf_model *m, const struct engine_opts *o)
 	}
 	e.vi = calloc(m->ninstances ? m->ninstances : 1, sizeof(*e.vi));
 	e.vs = calloc(m->nscripts ? m->nscripts : 1, sizeof(*e.vs));
-	notify_open(&e.notify, &m->global);
+	e.spawner = spawner_start();
+	notify_open(&e.notify, &m->global, e.spawner);
 	alerts_init(&e.alerts, &m->global, e.epfd, TAG_SMTP_BASE);
 	tfiles_setup(&e);
 	procs_setup(&e);

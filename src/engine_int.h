@@ -94,6 +94,7 @@ struct engine {
 	uint64_t proc_rescan_at;	/* without the connector: next /proc scan */
 	bool syncing;			/* a group transition is being applied */
 	struct notifier notify;
+	struct spawner *spawner;	/* starts the notify scripts */
 	struct alerts alerts;
 	struct proxy *proxy;		/* the built-in proxy, if configured */
 	struct status_srv *status;	/* status_socket / status_listen */

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "notify.h"
 #include "script.h"
+#include "spawner.h"
 
 /* keepalived hands a FIFO it created to the configured user and group */
 static void
@@ -92,23 +93,30 @@ fifo_write(struct notify_fifo *f, const char *line)
 		log_detail("notify fifo %s: line lost (%s)", f->path, strerror(errno));
 }
 
-static pid_t run(struct notifier *n, const struct cf_script *sc, const char *const *extra);
-
-/* *_fifo_script: started once, with the FIFO's path as its last argument */
+/* *_fifo_script: started once, with the FIFO's path as its last
+ * argument, from this thread: its pid is needed to stop it */
 static void
 fifo_script_start(struct notifier *n, struct notify_fifo *f, const struct cf_fifo *cf)
 {
 	if (f->fd < 0 || !cf->script)
 		return;
+	struct script_cred cred;
+	if (script_cred(cf->script, n->g, &cred) < 0) {
+		log_info("notify script %s: unknown user or group - not run", cf->script->cmd);
+		return;
+	}
 	const char *extra[] = { f->path, NULL };
-	pid_t pid = run(n, cf->script, extra);
+	pid_t pid = script_spawn(cf->script, extra, &cred);
+	if (pid < 0)
+		log_info("cannot run notify script %s: %s", cf->script->cmd, strerror((int)-pid));
 	f->script_pid = pid > 0 ? pid : 0;
 }
 
 void
-notify_open(struct notifier *n, const struct cf_global *g)
+notify_open(struct notifier *n, const struct cf_global *g, struct spawner *sp)
 {
 	n->g = g;
+	n->sp = sp;
 	fifo_open(&n->fifo, &g->notify_fifo);
 	/* the same path for both: keepalived ignores the VRRP-specific one */
 	static const struct cf_fifo none;
@@ -141,20 +149,12 @@ notify_close(struct notifier *n)
 	fifo_close(&n->vrrp_fifo);
 }
 
-static pid_t
+/* A notify script: queued for the spawner thread, never waited for */
+static void
 run(struct notifier *n, const struct cf_script *sc, const char *const *extra)
 {
-	struct script_cred cred;
-	if (!sc)
-		return 0;
-	if (script_cred(sc, n->g, &cred) < 0) {
-		log_info("notify script %s: unknown user or group - not run", sc->cmd);
-		return 0;
-	}
-	pid_t pid = script_spawn(sc, extra, &cred);
-	if (pid < 0)
-		log_info("cannot run notify script %s: %s", sc->cmd, strerror((int)-pid));
-	return pid;
+	if (sc && spawner_submit(n->sp, sc, extra, n->g) < 0)
+		log_info("cannot run notify script %s: out of memory", sc->cmd);
 }
 
 static const struct cf_script *

@@ -349,7 +349,7 @@ reload(struct engine *e)
 	e->vi = calloc(m->ninstances ? m->ninstances : 1, sizeof(*e->vi));
 	e->vs = calloc(m->nscripts ? m->nscripts : 1, sizeof(*e->vs));
 	e->nvi = 0;
-	notify_open(&e->notify, &m->global);
+	notify_open(&e->notify, &m->global, e->spawner);
 	alerts_init(&e->alerts, &m->global, e->epfd, TAG_SMTP_BASE);
 	tfiles_setup(e);
 	procs_setup(e);

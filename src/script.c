@@ -5,19 +5,37 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "script.h"
+
+void
+script_identity(const struct cf_script *sc, const struct cf_global *g,
+		const char **user, const char **group)
+{
+	/* a script's own user comes with its own group, or none */
+	*user = sc->user ? sc->user : g->script_user;
+	*group = sc->user ? sc->group : g->script_group;
+}
 
 int
 script_cred(const struct cf_script *sc, const struct cf_global *g,
 	    struct script_cred *out)
 {
-	const char *user = sc->user ? sc->user : g->script_user;
-	const char *group = sc->user ? sc->group : g->script_group;
+	const char *user, *group;
+	script_identity(sc, g, &user, &group);
+	return script_cred_names(user, group, out);
+}
+
+int
+script_cred_names(const char *user, const char *group, struct script_cred *out)
+{
 	out->uid = 0;
 	out->gid = 0;
 	if (user) {
@@ -44,31 +62,88 @@ script_cred(const struct cf_script *sc, const struct cf_global *g,
 	return 0;
 }
 
-/* In the child: never returns. */
-static void __attribute__((noreturn))
-child_exec(char **argv, const struct script_cred *cred)
+/* What the child needs; it lives in the parent's frame, which is safe
+ * because the parent is suspended until the child execs or exits. */
+struct child_args {
+	char *const *argv;
+	const struct script_cred *cred;
+};
+
+/*
+ * The child, sharing the parent's memory (CLONE_VM) on a stack of its own:
+ * only plain system call wrappers here, no malloc, no locks.  The set*id
+ * calls are raw system calls: glibc's wrappers would broadcast the change
+ * to every thread of what they take to be their own process - the
+ * parent's.  Not instrumented: the sanitizers' bookkeeping belongs to the
+ * parent's thread.
+ */
+#if defined(__has_attribute)
+#if __has_attribute(no_sanitize)
+__attribute__((no_sanitize("address", "undefined")))
+#endif
+#endif
+static int
+child_exec(void *arg)
 {
+	const struct child_args *a = arg;
 	setpgid(0, 0);
+	/* SIGPIPE is the only disposition the daemon changes (SIG_IGN
+	 * survives exec); the signalfd's signals are blocked, and a script
+	 * must get them */
+	signal(SIGPIPE, SIG_DFL);
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
 	int fd = open("/dev/null", O_RDWR);
 	if (fd >= 0) {
 		dup2(fd, STDIN_FILENO);
 		dup2(fd, STDOUT_FILENO);
 		dup2(fd, STDERR_FILENO);
 	}
-	closefrom(STDERR_FILENO + 1);
-	if (cred->gid && (setgroups(1, &cred->gid) < 0 || setgid(cred->gid) < 0))
+	syscall(SYS_close_range, STDERR_FILENO + 1, ~0U, 0);
+	const struct script_cred *c = a->cred;
+	if (c->gid && (syscall(SYS_setgroups, 1, &c->gid) < 0 ||
+		       syscall(SYS_setresgid, c->gid, c->gid, c->gid) < 0))
 		_exit(126);
-	if (cred->uid && setuid(cred->uid) < 0)
+	if (c->uid && syscall(SYS_setresuid, c->uid, c->uid, c->uid) < 0)
 		_exit(126);
 	extern char **environ;
 	/* a bare name is looked up in PATH (keepalived resolves it at load);
 	 * a file without #! is run by /bin/sh (keepalived's system()) */
-	execvpe(argv[0], argv, environ);
+	execvpe(a->argv[0], a->argv, environ);
 	_exit(127);
+}
+
+/* The child's stack: one per thread, made once (a spawning thread waits
+ * for its child, so one is enough) and big enough for execvpe's PATH
+ * search and /bin/sh fallback. */
+#define CHILD_STACK (64 * 1024)
+static __thread char *child_stack;
+
+/*
+ * vfork semantics through clone(CLONE_VM | CLONE_VFORK), as posix_spawn
+ * does: no page table is copied, so the daemon's other threads (the VRRP
+ * thread above all) neither wait on the address space's lock nor take
+ * copy-on-write faults afterwards, as they would around a fork().  Only
+ * the calling thread waits, until the child has exec'd.
+ */
+pid_t
+script_spawn_argv(char *const *argv, const struct script_cred *cred)
+{
+	if (!child_stack) {
+		void *st = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+		if (st == MAP_FAILED)
+			return -errno;
+		child_stack = st;
+	}
+	struct child_args a = { .argv = argv, .cred = cred };
+	/* the stack grows down on every architecture Linux runs us on */
+	pid_t pid = clone(child_exec, child_stack + CHILD_STACK,
+			  CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+	/* the child made its process group before it exec'd: a kill right
+	 * after this finds it */
+	return pid < 0 ? -errno : pid;
 }
 
 pid_t
@@ -85,15 +160,8 @@ script_spawn(const struct cf_script *sc, const char *const *extra,
 		argv[i] = sc->argv[i];
 	for (int i = 0; i < nextra; i++)
 		argv[sc->argc + i] = (char *)extra[i];
-	pid_t pid = fork();
-	if (pid == 0)
-		child_exec(argv, cred);
-	int err = errno;
+	pid_t pid = script_spawn_argv(argv, cred);
 	free(argv);
-	if (pid < 0)
-		return -err;
-	/* also from the parent, so a kill right after fork finds the group */
-	setpgid(pid, pid);
 	return pid;
 }
 
