@@ -9,7 +9,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -114,11 +113,10 @@ child_exec(void *arg)
 	_exit(127);
 }
 
-/* The child's stack: one per thread, made once (a spawning thread waits
- * for its child, so one is enough) and big enough for execvpe's PATH
- * search and /bin/sh fallback. */
+/* The child's stack: big enough for execvpe's PATH search and its /bin/sh
+ * fallback.  From the heap, per start: threads that come and go (the
+ * health thread at a reload) leave nothing behind. */
 #define CHILD_STACK (64 * 1024)
-static __thread char *child_stack;
 
 /*
  * vfork semantics through clone(CLONE_VM | CLONE_VFORK), as posix_spawn
@@ -130,20 +128,17 @@ static __thread char *child_stack;
 pid_t
 script_spawn_argv(char *const *argv, const struct script_cred *cred)
 {
-	if (!child_stack) {
-		void *st = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-		if (st == MAP_FAILED)
-			return -errno;
-		child_stack = st;
-	}
+	char *stack = malloc(CHILD_STACK);
+	if (!stack)
+		return -ENOMEM;
 	struct child_args a = { .argv = argv, .cred = cred };
 	/* the stack grows down on every architecture Linux runs us on */
-	pid_t pid = clone(child_exec, child_stack + CHILD_STACK,
-			  CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+	pid_t pid = clone(child_exec, stack + CHILD_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+	int err = errno;
+	free(stack);		/* the child has exec'd or exited */
 	/* the child made its process group before it exec'd: a kill right
 	 * after this finds it */
-	return pid < 0 ? -errno : pid;
+	return pid < 0 ? -err : pid;
 }
 
 pid_t
