@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -114,8 +115,9 @@ child_exec(void *arg)
 }
 
 /* The child's stack: big enough for execvpe's PATH search and its /bin/sh
- * fallback.  From the heap, per start: threads that come and go (the
- * health thread at a reload) leave nothing behind. */
+ * fallback.  Mapped per start and unmapped after: threads that come and go
+ * leave nothing behind, and a sanitizer build's allocator does not keep
+ * freed stacks in quarantine (its RSS grew 2.9 MB over a test's scripts). */
 #define CHILD_STACK (64 * 1024)
 
 /*
@@ -128,14 +130,15 @@ child_exec(void *arg)
 pid_t
 script_spawn_argv(char *const *argv, const struct script_cred *cred)
 {
-	char *stack = malloc(CHILD_STACK);
-	if (!stack)
-		return -ENOMEM;
+	char *stack = mmap(NULL, CHILD_STACK, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (stack == MAP_FAILED)
+		return -errno;
 	struct child_args a = { .argv = argv, .cred = cred };
 	/* the stack grows down on every architecture Linux runs us on */
 	pid_t pid = clone(child_exec, stack + CHILD_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
 	int err = errno;
-	free(stack);		/* the child has exec'd or exited */
+	munmap(stack, CHILD_STACK);	/* the child has exec'd or exited */
 	/* the child made its process group before it exec'd: a kill right
 	 * after this finds it */
 	return pid < 0 ? -err : pid;
