@@ -10,6 +10,8 @@
 #ifndef VIGIL_SPAWNER_H
 #define VIGIL_SPAWNER_H
 
+#include <sys/types.h>
+
 #include "model.h"
 
 struct spawner;
@@ -23,6 +25,11 @@ struct spawner *spawner_start(void);
  * SC and G may be freed at once (a reload).  0 or -errno. */
 int spawner_submit(struct spawner *s, const struct cf_script *sc,
 		   const char *const *extra, const struct cf_global *g);
+
+/* Start SC (with EXTRA, as G says) on the caller's thread and log what
+ * fails, as the thread would: the child's pid, or -errno. */
+pid_t spawner_run_now(const struct cf_script *sc, const char *const *extra,
+		      const struct cf_global *g);
 
 /* Start what is still queued (STOP notifications at exit), then end the
  * thread.  NULL is fine. */

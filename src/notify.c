@@ -100,15 +100,8 @@ fifo_script_start(struct notifier *n, struct notify_fifo *f, const struct cf_fif
 {
 	if (f->fd < 0 || !cf->script)
 		return;
-	struct script_cred cred;
-	if (script_cred(cf->script, n->g, &cred) < 0) {
-		log_info("notify script %s: unknown user or group - not run", cf->script->cmd);
-		return;
-	}
 	const char *extra[] = { f->path, NULL };
-	pid_t pid = script_spawn(cf->script, extra, &cred);
-	if (pid < 0)
-		log_info("cannot run notify script %s: %s", cf->script->cmd, strerror((int)-pid));
+	pid_t pid = spawner_run_now(cf->script, extra, n->g);
 	f->script_pid = pid > 0 ? pid : 0;
 }
 

@@ -17,6 +17,7 @@
 struct job {
 	struct job *next;
 	char **argv;
+	const char *cmd;		/* the command as configured, for the log */
 	const char *user, *group;	/* as script_cred_names() takes them */
 };
 
@@ -28,17 +29,18 @@ struct spawner {
 	bool stop;
 };
 
-static void
+static pid_t
 run_job(const struct job *j)
 {
 	struct script_cred cred;
 	if (script_cred_names(j->user, j->group, &cred) < 0) {
-		log_info("notify script %s: unknown user or group - not run", j->argv[0]);
-		return;
+		log_info("notify script %s: unknown user or group - not run", j->cmd);
+		return -ENOENT;
 	}
 	pid_t pid = script_spawn_argv(j->argv, &cred);
 	if (pid < 0)
-		log_info("cannot run notify script %s: %s", j->argv[0], strerror((int)-pid));
+		log_info("cannot run notify script %s: %s", j->cmd, strerror((int)-pid));
+	return pid;
 }
 
 static void *
@@ -94,7 +96,20 @@ spawner_start(void)
 	return s;
 }
 
-/* SC's argv, EXTRA and the user and group names, copied into one block */
+/* Copy S into the block at *P and step past it (NULL stays NULL). */
+static const char *
+put(char **p, const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t len = strlen(s) + 1;
+	const char *at = memcpy(*p, s, len);
+	*p += len;
+	return at;
+}
+
+/* SC's argv, EXTRA, its command and the user and group names, copied into
+ * one block */
 static struct job *
 job_new(const struct cf_script *sc, const char *const *extra, const char *user,
 	const char *group)
@@ -103,44 +118,57 @@ job_new(const struct cf_script *sc, const char *const *extra, const char *user,
 	while (extra && extra[nextra])
 		nextra++;
 	size_t n = (size_t)sc->argc + (size_t)nextra;
+	const char *tail[] = { sc->cmd, user, group };
 	size_t bytes = sizeof(struct job) + (n + 1) * sizeof(char *);
 	for (size_t i = 0; i < n; i++)
 		bytes += strlen(i < (size_t)sc->argc ? sc->argv[i] : extra[i - (size_t)sc->argc]) + 1;
-	bytes += (user ? strlen(user) + 1 : 0) + (group ? strlen(group) + 1 : 0);
+	for (size_t i = 0; i < 3; i++)
+		bytes += tail[i] ? strlen(tail[i]) + 1 : 0;
 	struct job *j = calloc(1, bytes);
 	if (!j)
 		return NULL;
 	j->argv = (char **)(j + 1);
 	char *p = (char *)(j->argv + n + 1);
-	for (size_t i = 0; i < n; i++) {
-		const char *a = i < (size_t)sc->argc ? sc->argv[i] : extra[i - (size_t)sc->argc];
-		size_t len = strlen(a) + 1;
-		j->argv[i] = memcpy(p, a, len);
-		p += len;
-	}
-	if (user) {
-		j->user = memcpy(p, user, strlen(user) + 1);
-		p += strlen(user) + 1;
-	}
-	if (group)
-		j->group = memcpy(p, group, strlen(group) + 1);
+	for (size_t i = 0; i < n; i++)
+		j->argv[i] = (char *)put(&p, i < (size_t)sc->argc ? sc->argv[i]
+								 : extra[i - (size_t)sc->argc]);
+	j->cmd = put(&p, tail[0]);
+	j->user = put(&p, tail[1]);
+	j->group = put(&p, tail[2]);
 	return j;
+}
+
+static struct job *
+job_for(const struct cf_script *sc, const char *const *extra, const struct cf_global *g)
+{
+	const char *user, *group;
+	script_identity(sc, g, &user, &group);
+	return job_new(sc, extra, user, group);
+}
+
+pid_t
+spawner_run_now(const struct cf_script *sc, const char *const *extra,
+		const struct cf_global *g)
+{
+	struct job *j = job_for(sc, extra, g);
+	if (!j)
+		return -ENOMEM;
+	pid_t pid = run_job(j);
+	free(j);
+	return pid;
 }
 
 int
 spawner_submit(struct spawner *s, const struct cf_script *sc, const char *const *extra,
 	       const struct cf_global *g)
 {
-	const char *user, *group;
-	script_identity(sc, g, &user, &group);
-	struct job *j = job_new(sc, extra, user, group);
+	if (!s) {
+		pid_t pid = spawner_run_now(sc, extra, g);
+		return pid == -ENOMEM ? pid : 0;
+	}
+	struct job *j = job_for(sc, extra, g);
 	if (!j)
 		return -ENOMEM;
-	if (!s) {
-		run_job(j);
-		free(j);
-		return 0;
-	}
 	pthread_mutex_lock(&s->lock);
 	*s->tail = j;
 	s->tail = &j->next;
